@@ -1,0 +1,82 @@
+"""The store: one engine, transactions for writing and reading, and the schema version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
+
+from desert_runners.adapters.storage.engine import READ_ONLY, make_engine
+from desert_runners.domain.errors import UserError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction: all of it is committed, or none of it."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            connection = connection.execution_options(**{READ_ONLY: True})
+            with connection.begin():
+                yield connection
+
+    def revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def head(self) -> str | None:
+        return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+    def migrate(self) -> tuple[str | None, str | None]:
+        """Bring the schema to the newest revision; returns (before, after)."""
+        before = self.revision()
+        with self.engine.begin() as connection:
+            config = _alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        return before, self.revision()
+
+    def ensure_schema(self) -> None:
+        """Create or upgrade the schema when it is behind; cheap when it is current."""
+        try:
+            current = self.revision()
+        except OperationalError as error:
+            raise UserError(f"cannot open the database {self.safe_url}: {_first_line(error)}") from None
+        if current != self.head():
+            self.migrate()
+
+    @property
+    def safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _first_line(error: Exception) -> str:
+    text = str(getattr(error, "orig", None) or error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
