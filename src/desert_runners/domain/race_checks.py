@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from desert_runners.domain.local_time import exists
 from desert_runners.domain.race import FINISH, START, Consequence, Race, Stage
 
 Path = tuple[str | int, ...]
@@ -34,9 +34,7 @@ def check_race(race: Race) -> list[Problem]:
 
 def _check_dates(race: Race) -> Iterator[Problem]:
     if race.ends_on < race.starts_on:
-        yield Problem(
-            ("ends_on",), f"{race.ends_on} is before the race starts ({race.starts_on})"
-        )
+        yield Problem(("ends_on",), f"{race.ends_on} is before the race starts ({race.starts_on})")
     if race.entry.max_age < race.entry.min_age:
         yield Problem(
             ("entry", "max_age"),
@@ -49,14 +47,16 @@ def _check_stages(race: Race) -> Iterator[Problem]:
     for index, stage in enumerate(race.stages):
         path: Path = ("stages", index)
         if stage.number != index + 1:
-            yield Problem((*path, "number"), f"{stage.number} is out of sequence (expected {index + 1})")
+            yield Problem(
+                (*path, "number"), f"{stage.number} is out of sequence (expected {index + 1})"
+            )
         stage_day = stage.start.date()
         if not race.starts_on <= stage_day <= race.ends_on:
             yield Problem(
                 (*path, "date"),
                 f"{stage_day} is outside the race dates ({race.starts_on} to {race.ends_on})",
             )
-        if not _exists(stage.start):
+        if not exists(stage.start):
             yield Problem(
                 (*path, "start_time"),
                 f"{stage.start:%H:%M} does not exist on {stage_day} in {race.time_zone} "
@@ -72,12 +72,6 @@ def _check_stages(race: Race) -> Iterator[Problem]:
         previous = stage
 
 
-def _exists(moment: datetime) -> bool:
-    """False for a wall time skipped by a daylight-saving jump."""
-    round_trip = moment.astimezone(UTC).astimezone(moment.tzinfo)
-    return round_trip.replace(tzinfo=None) == moment.replace(tzinfo=None)
-
-
 def _check_checkpoints(stage: Stage, path: Path) -> Iterator[Problem]:
     seen: set[str] = set()
     previous_km = 0.0
@@ -87,9 +81,7 @@ def _check_checkpoints(stage: Stage, path: Path) -> Iterator[Problem]:
         cp_path: Path = (*path, "checkpoints", index)
         key = checkpoint.id.casefold()
         if key == START or (key == FINISH and index != last):
-            yield Problem(
-                (*cp_path, "id"), f"'{checkpoint.id}' is reserved for the stage's {key}"
-            )
+            yield Problem((*cp_path, "id"), f"'{checkpoint.id}' is reserved for the stage's {key}")
         elif key in seen:
             yield Problem((*cp_path, "id"), f"'{checkpoint.id}' is used twice in this stage")
         seen.add(key)
@@ -121,7 +113,9 @@ def _check_age_bands(race: Race) -> Iterator[Problem]:
             yield Problem((*path, "name"), f"'{band.name}' is used twice")
         names.add(band.name)
         if band.max_age is not None and band.max_age < band.min_age:
-            yield Problem((*path, "max"), f"{band.max_age} is below the band's min ({band.min_age})")
+            yield Problem(
+                (*path, "max"), f"{band.max_age} is below the band's min ({band.min_age})"
+            )
         if index > 0:
             before = bands[index - 1]
             if before.max_age is None or band.min_age <= before.max_age:
@@ -149,9 +143,7 @@ def _check_rules(race: Race) -> Iterator[Problem]:
         ("withdrawn_stage", rules.withdrawn_stage, rules.withdrawn_stage_penalty),
     ):
         if consequence is Consequence.PENALTY and penalty is None:
-            yield Problem(
-                ("rules", f"{name}_penalty"), f"is required when {name} is 'penalty'"
-            )
+            yield Problem(("rules", f"{name}_penalty"), f"is required when {name} is 'penalty'")
         if consequence is not Consequence.PENALTY and penalty is not None:
             yield Problem(
                 ("rules", f"{name}_penalty"),

@@ -25,6 +25,7 @@ from desert_runners.adapters.importers.yaml_lines import (
     format_path,
     load_yaml,
 )
+from desert_runners.domain.errors import UserError
 from desert_runners.domain.race import (
     AgeBand,
     Categories,
@@ -41,11 +42,10 @@ from desert_runners.domain.race import (
 )
 from desert_runners.domain.race_checks import check_race
 
-
 SpecT = TypeVar("SpecT", RaceSpec, SeriesSpec)
 
 
-class DefinitionError(ValueError):
+class DefinitionError(UserError):
     """One or more problems in definition files, each a line of the message."""
 
     def __init__(self, problems: list[str]) -> None:
@@ -75,8 +75,10 @@ def load_definitions(path: Path) -> LoadedDefinitions:
     if isinstance(document.data, dict) and "stages" in document.data:
         return LoadedDefinitions(None, (_load_race(path, document),))
     raise DefinitionError(
-        [f"{document.file}:1: expected a race definition (with stages) "
-         "or a series definition (with races)"]
+        [
+            f"{document.file}:1: expected a race definition (with stages) "
+            "or a series definition (with races)"
+        ]
     )
 
 
@@ -98,8 +100,7 @@ def _load_series(path: Path, document: YamlDocument) -> LoadedDefinitions:
         slug=spec.slug,
         name=spec.name,
         events=tuple(
-            SeriesEvent(slug=e.slug, name=e.name, core=e.core, roving=e.roving)
-            for e in spec.events
+            SeriesEvent(slug=e.slug, name=e.name, core=e.core, roving=e.roving) for e in spec.events
         ),
     )
     problems: list[str] = []

@@ -37,7 +37,7 @@ def parse_duration(value: Any) -> timedelta:
     match = _DURATION.match(value) if isinstance(value, str) else None
     if match is None:
         raise PydanticCustomError(
-            "duration", "expected a duration as H:MM or H:MM:SS, got {got!r}", {"got": value}
+            "duration", "expected a duration as H:MM or H:MM:SS, got {got}", {"got": repr(value)}
         )
     sign, hours, minutes, seconds = match.groups()
     result = timedelta(hours=int(hours), minutes=int(minutes), seconds=int(seconds or 0))
@@ -50,7 +50,9 @@ def parse_time_of_day(value: Any) -> time:
     match = _TIME_OF_DAY.match(value) if isinstance(value, str) else None
     if match is None:
         raise PydanticCustomError(
-            "time_of_day", "expected a time of day as HH:MM or HH:MM:SS, got {got!r}", {"got": value}
+            "time_of_day",
+            "expected a time of day as HH:MM or HH:MM:SS, got {got}",
+            {"got": repr(value)},
         )
     hours, minutes, seconds = match.groups()
     return time(int(hours), int(minutes), int(seconds or 0))
@@ -62,8 +64,8 @@ def _check_time_zone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise PydanticCustomError(
             "time_zone",
-            "{got!r} is not an IANA time zone (e.g. America/Santiago)",
-            {"got": value},
+            "{got} is not an IANA time zone (e.g. America/Santiago)",
+            {"got": repr(value)},
         ) from None
     return value
 
@@ -76,7 +78,7 @@ def check_country(value: str) -> str:
         found = pycountry.countries.get(alpha_3=code)
     if found is None:
         raise PydanticCustomError(
-            "country", "{got!r} is not an ISO 3166 country code (e.g. CL or CHL)", {"got": value}
+            "country", "{got} is not an ISO 3166 country code (e.g. CL or CHL)", {"got": repr(value)}
         )
     return code
 
@@ -144,8 +146,8 @@ class AgeBandSpec(_Strict):
 
 
 class CategoriesSpec(_Strict):
-    genders: Annotated[list[Literal["M", "F", "X"]], Field(min_length=1)] = ["M", "F"]  # noqa: RUF012
-    age_bands: list[AgeBandSpec] = []  # noqa: RUF012
+    genders: Annotated[list[Literal["M", "F", "X"]], Field(min_length=1)] = ["M", "F"]
+    age_bands: list[AgeBandSpec] = []
     by_nationality: bool = True
 
 
@@ -175,7 +177,7 @@ class RulesSpec(_Strict):
     missed_cutoff_penalty: Duration | None = None
     withdrawn_stage: Consequence = Consequence.OUT
     withdrawn_stage_penalty: Duration | None = None
-    tie_breaks: list[TieBreak] = []  # noqa: RUF012
+    tie_breaks: list[TieBreak] = []
 
 
 class RaceSpec(_Strict):
@@ -192,7 +194,7 @@ class RaceSpec(_Strict):
     rules: RulesSpec = RulesSpec()
     categories: CategoriesSpec = CategoriesSpec()
     teams: TeamsSpec = TeamsSpec()
-    penalties: list[PenaltySpec] = []  # noqa: RUF012
+    penalties: list[PenaltySpec] = []
     stages: Annotated[list[StageSpec], Field(min_length=1)]
 
 
@@ -206,5 +208,5 @@ class SeriesEventSpec(_Strict):
 class SeriesSpec(_Strict):
     slug: Slug
     name: Annotated[str, Field(min_length=1)]
-    events: list[SeriesEventSpec] = []  # noqa: RUF012
-    races: list[str] = []  # noqa: RUF012  race files, relative to the series file
+    events: list[SeriesEventSpec] = []
+    races: list[str] = []

@@ -2,8 +2,8 @@
 
 Plain YAML 1.1 (PyYAML's default) turns ``08:00`` into the number 480 and ``NO``
 (Norway) into False. A race file is full of both, so this loader resolves only
-YAML 1.2's core scalars: true/false, null, decimal numbers and ISO dates; any
-other plain scalar stays a string.
+YAML 1.2's core scalars: true/false, null and decimal numbers; any other plain
+scalar (dates too) stays a string, for the schema to parse with a line number.
 """
 
 from __future__ import annotations
@@ -36,9 +36,6 @@ _PersonLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
     list("-+0123456789."),
-)
-_PersonLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:timestamp", re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), list("0123456789")
 )
 
 

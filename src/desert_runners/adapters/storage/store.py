@@ -59,7 +59,9 @@ class Store:
         try:
             current = self.revision()
         except OperationalError as error:
-            raise UserError(f"cannot open the database {self.safe_url}: {_first_line(error)}") from None
+            raise UserError(
+                f"cannot open the database {self.safe_url}: {_first_line(error)}"
+            ) from None
         if current != self.head():
             self.migrate()
 

@@ -93,15 +93,15 @@ def upgrade() -> None:
         sa.Column("assigned_at", UtcDateTime, nullable=False),
         sa.Column("source", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_tag_assignments"),
-        sa.ForeignKeyConstraint(
-            ["race_id"], ["races.id"], name="fk_tag_assignments_race_id_races"
-        ),
+        sa.ForeignKeyConstraint(["race_id"], ["races.id"], name="fk_tag_assignments_race_id_races"),
     )
     op.create_index("ix_tag_assignments_race_tag", "tag_assignments", ["race_id", "tag"])
     op.create_table(
         "events",
         sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
             autoincrement=True,
         ),
         sa.Column("race_id", sa.Integer, nullable=False),

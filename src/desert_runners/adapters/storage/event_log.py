@@ -1,0 +1,130 @@
+"""The append-only event log: store a fact once, whatever the number of times it is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, RowMapping
+
+from desert_runners.adapters.storage.tables import events, races
+from desert_runners.domain.errors import UserError
+from desert_runners.domain.events import Direction, Event, EventKind, Fact
+
+
+class IdempotencyConflict(UserError):
+    """The same idempotency key was sent earlier with a different fact."""
+
+
+@dataclass(frozen=True)
+class Appended:
+    event: Event
+    new: bool  # False: the same fact was already stored (a retry, a re-import)
+
+
+def append(
+    connection: Connection, race_id: int, race: str, facts: Iterable[Fact], received_at: datetime
+) -> list[Appended]:
+    """Store each fact unless its key is already in the race's log; in one transaction
+    (the caller's), so a batch is stored whole or not at all."""
+    results: list[Appended] = []
+    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    for fact in facts:
+        key = fact.key
+        # Insert-or-nothing, so two writers sending the same fact at once cannot both store it.
+        statement = (
+            dialect_insert(events)
+            .values(**_to_row(fact, race_id, key, received_at))
+            .on_conflict_do_nothing(index_elements=["race_id", "idempotency_key"])
+            .returning(events.c.id)
+        )
+        new_id = connection.execute(statement).scalar()
+        if new_id is not None:
+            results.append(Appended(Event(int(new_id), race, received_at, fact), new=True))
+            continue
+        existing = _find(connection, race_id, key)
+        assert existing is not None, "a conflicting row must exist"
+        stored = _to_event(existing, race)
+        if not stored.fact.same_content(fact):
+            raise IdempotencyConflict(
+                f"idempotency key {key!r} was already used for another fact (event {stored.id})"
+            )
+        results.append(Appended(stored, new=False))
+    return results
+
+
+def _find(connection: Connection, race_id: int, key: str) -> RowMapping | None:
+    query = select(events).where(events.c.race_id == race_id, events.c.idempotency_key == key)
+    return connection.execute(query).mappings().first()
+
+
+def query_events(
+    connection: Connection,
+    race_id: int,
+    race: str,
+    *,
+    bib: int | None = None,
+    kinds: Sequence[EventKind] = (),
+    after_id: int = 0,
+    limit: int | None = None,
+) -> list[Event]:
+    query: Select[Any] = select(events).where(events.c.race_id == race_id, events.c.id > after_id)
+    if bib is not None:
+        query = query.where(events.c.bib == bib)
+    if kinds:
+        query = query.where(events.c.kind.in_([kind.value for kind in kinds]))
+    query = query.order_by(events.c.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_to_event(row, race) for row in connection.execute(query).mappings()]
+
+
+def count_events(connection: Connection) -> dict[str, int]:
+    query = (
+        select(races.c.slug, func.count(events.c.id))
+        .join(events, events.c.race_id == races.c.id)
+        .group_by(races.c.slug)
+    )
+    return {slug: int(count) for slug, count in connection.execute(query)}
+
+
+def _to_row(fact: Fact, race_id: int, key: str, received_at: datetime) -> dict[str, Any]:
+    return {
+        "race_id": race_id,
+        "kind": fact.kind.value,
+        "idempotency_key": key,
+        "source": fact.source,
+        "author": fact.author,
+        "received_at": received_at,
+        "occurred_at": fact.occurred_at,
+        "device_time": fact.device_time,
+        "bib": fact.bib,
+        "tag": fact.tag,
+        "stage": fact.stage,
+        "checkpoint": fact.checkpoint,
+        "direction": fact.direction.value if fact.direction else None,
+        "payload": dict(fact.payload),
+    }
+
+
+def _to_event(row: RowMapping, race: str) -> Event:
+    fact = Fact(
+        kind=EventKind(row["kind"]),
+        source=row["source"],
+        author=row["author"],
+        occurred_at=row["occurred_at"],
+        device_time=row["device_time"],
+        bib=row["bib"],
+        tag=row["tag"],
+        stage=row["stage"],
+        checkpoint=row["checkpoint"],
+        direction=Direction(row["direction"]) if row["direction"] else None,
+        payload=row["payload"],
+        idempotency_key=row["idempotency_key"],
+    )
+    return Event(int(row["id"]), race, row["received_at"], fact)

@@ -1,0 +1,77 @@
+"""``desert-runners events ...``: the race's log of facts."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+
+from desert_runners.cli.entrants import RACE_HELP
+from desert_runners.cli.output import JSON_OPTION_HELP, console, print_json
+from desert_runners.domain.events import Event, EventKind
+
+app = typer.Typer(help="The race's event log: reads, entries, penalties, corrections.",
+                  no_args_is_help=True)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    race: str = typer.Option(None, "--race", envvar="DR_RACE", help=RACE_HELP),
+    bib: int = typer.Option(None, "--bib", help="Only this bib's events."),
+    kind: list[EventKind] = typer.Option(None, "--kind", help="Only events of this kind "
+                                         "(repeatable)."),
+    limit: int = typer.Option(None, "--limit", min=1, help="At most this many events."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
+) -> None:
+    """List the race's events in the order they were stored; times in the race's zone."""
+    from desert_runners.cli.app import context_of
+    from desert_runners.services.events import list_events
+
+    slug, time_zone, found = list_events(
+        context_of(ctx), race, bib=bib, kinds=kind or (), limit=limit
+    )
+    if as_json:
+        print_json([_as_dict(event) for event in found])
+        return
+    zone = ZoneInfo(time_zone)
+    table = Table("id", "kind", "bib", "where", "time", "as given", "source", "author",
+                  title=f"Events of {slug} ({len(found)}), times in {time_zone}")
+    for event in found:
+        fact = event.fact
+        where = f"{fact.stage}/{fact.checkpoint}" if fact.checkpoint else ""
+        if fact.direction:
+            where += f" {fact.direction}"
+        table.add_row(
+            str(event.id),
+            fact.kind.value,
+            "" if fact.bib is None else str(fact.bib),
+            where,
+            f"{fact.occurred_at.astimezone(zone):%Y-%m-%d %H:%M:%S}" if fact.occurred_at else "",
+            fact.device_time or "",
+            fact.source,
+            fact.author,
+        )
+    console.print(table)
+
+
+def _as_dict(event: Event) -> dict[str, object]:
+    fact = event.fact
+    return {
+        "id": event.id,
+        "race": event.race,
+        "received_at": event.received_at,
+        "kind": fact.kind,
+        "source": fact.source,
+        "author": fact.author,
+        "occurred_at": fact.occurred_at,
+        "device_time": fact.device_time,
+        "bib": fact.bib,
+        "tag": fact.tag,
+        "stage": fact.stage,
+        "checkpoint": fact.checkpoint,
+        "direction": fact.direction,
+        "payload": dict(fact.payload),
+        "key": fact.key,
+    }
