@@ -51,7 +51,8 @@ def _check_stages(race: Race) -> Iterator[Problem]:
                 (*path, "number"), f"{stage.number} is out of sequence (expected {index + 1})"
             )
         stage_day = stage.start.date()
-        if not race.starts_on <= stage_day <= race.ends_on:
+        dates_make_sense = race.starts_on <= race.ends_on  # else reported once, not per stage
+        if dates_make_sense and not race.starts_on <= stage_day <= race.ends_on:
             yield Problem(
                 (*path, "date"),
                 f"{stage_day} is outside the race dates ({race.starts_on} to {race.ends_on})",
@@ -84,7 +85,8 @@ def _check_checkpoints(stage: Stage, path: Path) -> Iterator[Problem]:
             yield Problem((*cp_path, "id"), f"'{checkpoint.id}' is reserved for the stage's {key}")
         elif key in seen:
             yield Problem((*cp_path, "id"), f"'{checkpoint.id}' is used twice in this stage")
-        seen.add(key)
+        else:
+            seen.add(key)
         if checkpoint.km <= previous_km:
             what = "the start (0.0)" if index == 0 else f"the previous checkpoint ({previous_km})"
             yield Problem((*cp_path, "km"), f"{checkpoint.km} is not beyond {what}")
