@@ -69,14 +69,15 @@ class Event:
 
 
 def content_key(fact: Fact) -> str:
-    """A key derived from everything the fact says except who typed it, so the same
-    fact sent twice (a retry, a re-imported file) is stored once."""
+    """A key derived from everything the fact says except who typed it and how the time
+    was written (09:32 and 09:32:00 are one instant), so the same fact sent twice (a
+    retry, a re-imported file) is stored once."""
     occurred = fact.occurred_at.astimezone(UTC).isoformat() if fact.occurred_at else None
     content = [
         fact.kind.value,
         fact.source,
         occurred,
-        fact.device_time,
+        fact.device_time if occurred is None else None,
         fact.bib,
         fact.tag,
         fact.stage,

@@ -33,7 +33,8 @@ class Saved:
 def save_entrant(
     connection: Connection, race_id: int, series_id: int, entrant: Entrant, at: datetime
 ) -> Saved:
-    person_id = _person_for(connection, series_id, entrant)
+    current = _entrant_row(connection, race_id, entrant.bib)
+    person_id = _person_for(connection, series_id, entrant, current)
     other_bib = connection.execute(
         select(entrants.c.bib).where(
             entrants.c.race_id == race_id,
@@ -44,7 +45,6 @@ def save_entrant(
     if other_bib is not None:
         raise SamePersonTwice(int(other_bib))
     values = _row(entrant) | {"person_id": person_id}
-    current = _entrant_row(connection, race_id, entrant.bib)
     if current is None:
         connection.execute(
             insert(entrants).values(race_id=race_id, bib=entrant.bib, updated_at=at, **values)
@@ -68,24 +68,31 @@ def save_entrant(
     return Saved(outcome, person_id, changes)
 
 
-def _person_for(connection: Connection, series_id: int, entrant: Entrant) -> int:
+def _person_for(
+    connection: Connection, series_id: int, entrant: Entrant, current: RowMapping | None
+) -> int:
+    """The person already known under this identity; else, for a bib already entered,
+    the same person with corrected details (a fixed spelling is not a new person);
+    else a new person."""
     key = identity_key(entrant)
     found = connection.execute(
         select(people.c.id).where(people.c.series_id == series_id, people.c.identity_key == key)
     ).scalar()
     if found is not None:
         return int(found)
-    result = connection.execute(
-        insert(people).values(
-            series_id=series_id,
-            identity_key=key,
-            given_name=entrant.given_name,
-            family_name=entrant.family_name,
-            gender=entrant.gender,
-            date_of_birth=entrant.date_of_birth,
-            nationality=entrant.nationality,
-        )
-    )
+    details = {
+        "identity_key": key,
+        "given_name": entrant.given_name,
+        "family_name": entrant.family_name,
+        "gender": entrant.gender,
+        "date_of_birth": entrant.date_of_birth,
+        "nationality": entrant.nationality,
+    }
+    if current is not None:
+        person_id = int(current["person_id"])
+        connection.execute(update(people).where(people.c.id == person_id).values(**details))
+        return person_id
+    result = connection.execute(insert(people).values(series_id=series_id, **details))
     return int(result.inserted_primary_key[0])
 
 
