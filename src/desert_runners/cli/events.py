@@ -32,12 +32,15 @@ def list_(
     slug, time_zone, found = list_events(
         context_of(ctx), race, bib=bib, kinds=kind or (), limit=limit
     )
-    if as_json:
-        print_json([_as_dict(event) for event in found])
-        return
     zone = ZoneInfo(time_zone)
-    table = Table("id", "kind", "bib", "where", "time", "as given", "source", "author",
-                  title=f"Events of {slug} ({len(found)}), times in {time_zone}")
+    if as_json:
+        print_json([_as_dict(event, zone) for event in found])
+        return
+    table = Table(title=f"Events of {slug} ({len(found)}), times in {time_zone}")
+    for heading in ("id", "kind", "bib", "where", "time"):
+        table.add_column(heading, no_wrap=True)
+    for heading in ("as given", "source", "author"):
+        table.add_column(heading, overflow="fold")
     for event in found:
         fact = event.fact
         where = f"{fact.stage}/{fact.checkpoint}" if fact.checkpoint else ""
@@ -56,7 +59,8 @@ def list_(
     console.print(table)
 
 
-def _as_dict(event: Event) -> dict[str, object]:
+def _as_dict(event: Event, zone: ZoneInfo) -> dict[str, object]:
+    """Times with their offset, in the race's zone (received_at stays UTC: it is ours)."""
     fact = event.fact
     return {
         "id": event.id,
@@ -65,7 +69,7 @@ def _as_dict(event: Event) -> dict[str, object]:
         "kind": fact.kind,
         "source": fact.source,
         "author": fact.author,
-        "occurred_at": fact.occurred_at,
+        "occurred_at": fact.occurred_at.astimezone(zone) if fact.occurred_at else None,
         "device_time": fact.device_time,
         "bib": fact.bib,
         "tag": fact.tag,

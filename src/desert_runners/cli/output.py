@@ -12,7 +12,9 @@ from rich.console import Console
 
 from desert_runners.domain.race import format_duration
 
-console = Console(highlight=False, soft_wrap=True)
+# Piped or captured output has no terminal width; Rich would assume 80 columns and
+# squeeze the tables, so give it room (a terminal's own width is used as it is).
+console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 JSON_OPTION_HELP = "Print JSON instead of a table, for scripts."
 

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from desert_runners.cli.output import JSON_OPTION_HELP, console, number, print_json
-from desert_runners.domain.race import Race
+from desert_runners.domain.race import Race, Stage
 from desert_runners.services.races import find_race, list_races, load_race_file
 
 app = typer.Typer(help="Load and show race definitions.", no_args_is_help=True)
@@ -60,7 +60,8 @@ def show(
         f"{race.starts_on} to {race.ends_on}, time zone {race.time_zone}, "
         f"{race.distance_km:.1f} km in {len(race.stages)} stages"
     )
-    console.print(_stages_table(race))
+    for stage in race.stages:
+        console.print(_stage_table(stage))
 
 
 def _summary(race: Race) -> dict[str, object]:
@@ -94,26 +95,28 @@ def _races_table(races: list[Race]) -> Table:
     return table
 
 
-def _stages_table(race: Race) -> Table:
+def _stage_table(stage: Stage) -> Table:
+    march = ", long march" if stage.long_march else ""
     table = Table(
-        "stage", "start", "checkpoint", "km", "elevation m", "climb m", "descent m", "in/out",
-        "cutoff",
+        title=f"Stage {stage.number}: {stage.name}, {stage.start:%a %d %b %H:%M}, "
+        f"{stage.distance_km:.1f} km{march}",
+        title_justify="left",
     )
-    for stage in race.stages:
-        march = " (long march)" if stage.long_march else ""
-        table.add_section()
-        for index, checkpoint in enumerate(stage.checkpoints):
-            first = index == 0
-            table.add_row(
-                f"{stage.number} {stage.name}{march}" if first else "",
-                f"{stage.start:%a %d %b %H:%M}" if first else "",
-                checkpoint.name if checkpoint.name == checkpoint.id
-                else f"{checkpoint.id} {checkpoint.name}",
-                number(checkpoint.km, 1),
-                number(checkpoint.elevation_m),
-                number(checkpoint.climb_m),
-                number(checkpoint.descent_m),
-                "yes" if checkpoint.in_out else "",
-                checkpoint.cutoff.describe() if checkpoint.cutoff else "",
-            )
+    table.add_column("checkpoint", no_wrap=True)
+    table.add_column("name", overflow="ellipsis", no_wrap=True, max_width=24)
+    for heading in ("km", "elev m", "climb m", "desc m"):
+        table.add_column(heading, justify="right", no_wrap=True)
+    table.add_column("in/out", no_wrap=True)
+    table.add_column("cutoff", no_wrap=True)
+    for checkpoint in stage.checkpoints:
+        table.add_row(
+            checkpoint.id,
+            "" if checkpoint.name == checkpoint.id else checkpoint.name,
+            number(checkpoint.km, 1),
+            number(checkpoint.elevation_m),
+            number(checkpoint.climb_m),
+            number(checkpoint.descent_m),
+            "yes" if checkpoint.in_out else "",
+            checkpoint.cutoff.describe() if checkpoint.cutoff else "",
+        )
     return table
