@@ -47,23 +47,30 @@ class Store:
 
     def migrate(self) -> tuple[str | None, str | None]:
         """Bring the schema to the newest revision; returns (before, after)."""
-        before = self.revision()
-        with self.engine.begin() as connection:
-            config = _alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-        return before, self.revision()
+        with self._reachable():
+            before = self.revision()
+            with self.engine.begin() as connection:
+                config = _alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+            return before, self.revision()
 
     def ensure_schema(self) -> None:
         """Create or upgrade the schema when it is behind; cheap when it is current."""
-        try:
+        with self._reachable():
             current = self.revision()
+        if current != self.head():
+            self.migrate()
+
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """A database that cannot be reached or opened is the user's to fix: say so plainly."""
+        try:
+            yield
         except OperationalError as error:
             raise UserError(
                 f"cannot open the database {self.safe_url}: {_first_line(error)}"
             ) from None
-        if current != self.head():
-            self.migrate()
 
     @property
     def safe_url(self) -> str:

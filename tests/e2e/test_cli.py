@@ -1,0 +1,175 @@
+"""The command line as a person uses it: a real process, real files, real databases,
+exit codes 0 / 1 (a person's mistake: one clear line, no traceback) / 2 (wrong usage)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "race"
+EXAMPLES = ROOT / "examples" / "4deserts-2010"
+
+
+def run(*args: str, db: str | None = None, cwd: Path | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "desert_runners"]
+    if db is not None:
+        command += ["--db", db]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DR_")}
+    environment |= {"DR_AUTHOR": "cli-test", **(env or {})}
+    return subprocess.run(
+        [*command, *args], capture_output=True, text=True, cwd=cwd or ROOT, env=environment,
+        timeout=120, check=False,
+    )
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def user_mistake(result: subprocess.CompletedProcess[str]) -> list[str]:
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines
+    assert all(line.startswith(("error: ", "rejected: ")) for line in lines), lines
+    return lines
+
+
+def test_a_whole_session_on_each_backend(database_url: str) -> None:
+    ok(run("init", db=database_url))
+    loaded = ok(run("race", "load", str(FIXTURES / "series.yaml"), db=database_url))
+    assert "added     dune-run-2010: Dune Run 2010, 2 stages, 5 checkpoints, 118.2 km" in loaded
+    races = json.loads(ok(run("race", "show", "--json", db=database_url)))
+    assert [race["slug"] for race in races] == ["dune-run-2010"]
+    imported = json.loads(
+        ok(run("entrants", "import", str(FIXTURES / "entrants.csv"), "--json", db=database_url))
+    )
+    assert (imported["added"], imported["rejected"]) == (5, 0)
+    stored = json.loads(
+        ok(run("record", "104", "2/CP2", "--at", "00:20", "--direction", "out", "--json",
+               db=database_url))
+    )
+    assert stored["new"] is True
+    assert stored["occurred_at"] == "2010-03-09T00:20:00-03:00"
+    again = ok(run("record", "104", "2/CP2", "--at", "00:20:00", "--direction", "out",
+                   db=database_url))
+    assert again.startswith(f"already stored (same entry): event {stored['id']}, bib 104")
+    events = json.loads(ok(run("events", "list", "--bib", "104", "--json", db=database_url)))
+    assert [(e["kind"], e["checkpoint"], e["direction"]) for e in events] == [
+        ("entrant", None, None),
+        ("entry", "CP2", "out"),
+    ]
+    assert events[1]["author"] == "cli-test"
+    assert events[1]["occurred_at"] == "2010-03-09T00:20:00-03:00"
+    table = ok(run("events", "list", "--kind", "entry", db=database_url))
+    assert "2010-03-09 00:20:00" in table
+    assert "104" in table
+
+
+def test_the_default_database_is_a_file_in_the_current_folder(tmp_path: Path) -> None:
+    ok(run("init", cwd=tmp_path))
+    assert (tmp_path / "desert-runners.db").is_file()
+    assert ok(run("init", cwd=tmp_path)).endswith("schema up to date (revision 0001)\n")
+
+
+def test_the_database_url_comes_from_the_environment(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'from-env.db'}"
+    ok(run("init", env={"DR_DATABASE_URL": url}))
+    assert (tmp_path / "from-env.db").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("race", "load", "missing.yaml"), "error: missing.yaml: no such file"),
+        (("race", "show", "nowhere"), "error: no race 'nowhere' (races: none loaded yet)"),
+        (("events", "list"),
+         "error: no race is loaded yet: run `desert-runners race load FILE` first"),
+    ],
+)
+def test_mistakes_end_in_one_clear_line(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    (tmp_path / "entrants.txt").write_text("bib\n1\n", encoding="utf-8")
+    lines = user_mistake(run(*args, db=f"sqlite:///{tmp_path / 'x.db'}", cwd=tmp_path))
+    assert lines[0].startswith(message)
+
+
+def test_an_entrants_file_that_cannot_be_read(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    ok(run("race", "load", str(FIXTURES / "series.yaml"), db=db))
+    (tmp_path / "entrants.txt").write_text("bib\n1\n", encoding="utf-8")
+    (tmp_path / "entrants.csv").write_text("bib,name\n1,x\n", encoding="utf-8")
+    assert user_mistake(run("entrants", "import", "entrants.txt", db=db, cwd=tmp_path)) == [
+        "error: entrants.txt: not an entrants file; expected .csv or .xlsx"
+    ]
+    assert user_mistake(run("entrants", "import", "entrants.csv", db=db, cwd=tmp_path)) == [
+        "error: entrants.csv:1: missing columns: gender (named gender, sex); nationality "
+        "(named nationality, nation, country, nat); date_of_birth (named date_of_birth, dob, "
+        "birth_date, birthdate)"
+    ]
+
+
+def test_an_invalid_race_file_lists_every_problem(tmp_path: Path) -> None:
+    text = (FIXTURES / "race.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "race.yaml"
+    bad.write_text(text.replace("km: 36.0", "km: -3").replace("country: CL", "country: XX"),
+                   encoding="utf-8")
+    assert user_mistake(run("race", "load", str(bad), db=f"sqlite:///{tmp_path / 'x.db'}")) == [
+        "error: race.yaml:8: country: 'XX' is not an ISO 3166 country code (e.g. CL or CHL)",
+        "error: race.yaml:38: stages[1].checkpoints[1].km: input should be greater than 0, "
+        "got -3",
+    ]
+
+
+def test_bad_entrant_rows_are_reported_and_good_rows_kept(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    ok(run("race", "load", str(FIXTURES / "series.yaml"), db=db))
+    rows = (FIXTURES / "entrants.csv").read_text(encoding="utf-8")
+    (tmp_path / "entrants.csv").write_text(rows + "A12,Bad,Bib,M,1970-01-01,FRA,,,\n",
+                                           encoding="utf-8")
+    result = run("entrants", "import", str(tmp_path / "entrants.csv"), db=db)
+    assert user_mistake(result) == [
+        "rejected: entrants.csv:7: bib: expected a whole number above 0, got 'A12'"
+    ]
+    assert result.stdout.startswith("dune-run-2010: 5 added, 0 updated, 0 unchanged, 1 rejected")
+    listed = json.loads(ok(run("entrants", "list", "--json", db=db)))
+    assert [entrant["bib"] for entrant in listed] == [101, 102, 103, 104, 105]
+
+
+def test_an_unreachable_database_is_a_clear_mistake() -> None:
+    lines = user_mistake(run("init", db="postgresql://nobody:secret@127.0.0.1:1/none"))
+    assert lines[0].startswith(
+        "error: cannot open the database postgresql+psycopg://nobody:***@127.0.0.1:1/none: "
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("nosuch",),
+        ("record",),
+        ("record", "abc", "1/CP1"),
+        ("record", "101", "1/CP1", "--direction", "sideways"),
+        ("events", "list", "--kind", "gossip"),
+        ("events", "list", "--limit", "0"),
+    ],
+)
+def test_wrong_usage_exits_2(tmp_path: Path, args: tuple[str, ...]) -> None:
+    result = run(*args, db=f"sqlite:///{tmp_path / 'x.db'}")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_every_command_has_help() -> None:
+    commands = [(), ("init",), ("race",), ("race", "load"), ("race", "show"), ("entrants",),
+                ("entrants", "import"), ("entrants", "list"), ("record",), ("events",),
+                ("events", "list")]
+    for command in commands:
+        assert "Usage:" in ok(run(*command, "--help")), command
