@@ -135,3 +135,19 @@ def test_a_naive_time_is_refused_by_the_store(store: Store) -> None:
         )
     with store.read() as connection:
         assert connection.execute(select(series.c.id)).all() == []
+
+
+def test_a_batch_with_repeats_stores_each_fact_once_in_order(store: Store) -> None:
+    race_id = _race(store)
+    a, b, c = (_entry(bib, RECEIVED, key=f"k{bib}") for bib in (1, 2, 3))
+    with store.write() as connection:
+        first = event_log.append(connection, race_id, "r", [a, b, a], RECEIVED)
+    with store.write() as connection:
+        second = event_log.append(connection, race_id, "r", [b, c], RECEIVED)
+    assert [(item.new, item.event.fact.bib) for item in first] == [(True, 1), (True, 2), (False, 1)]
+    assert first[2].event.id == first[0].event.id
+    assert [(item.new, item.event.fact.bib) for item in second] == [(False, 2), (True, 3)]
+    assert second[0].event.id == first[1].event.id
+    with store.read() as connection:
+        stored = event_log.query_events(connection, race_id, "r")
+    assert [event.fact.bib for event in stored] == [1, 2, 3]

@@ -17,6 +17,9 @@ from desert_runners.domain.errors import UserError
 from desert_runners.domain.events import Direction, Event, EventKind, Fact
 
 
+_CHUNK = 500  # rows per statement: well under SQLite's limit of bound parameters
+
+
 class IdempotencyConflict(UserError):
     """The same idempotency key was sent earlier with a different fact."""
 
@@ -30,26 +33,22 @@ class Appended:
 def append(
     connection: Connection, race_id: int, race: str, facts: Iterable[Fact], received_at: datetime
 ) -> list[Appended]:
-    """Store each fact unless its key is already in the race's log; in one transaction
-    (the caller's), so a batch is stored whole or not at all."""
+    """Store each fact unless its key is already in the race's log, in the caller's
+    transaction (so a batch is stored whole or not at all). One result per fact, in order;
+    a fact sent twice, in this batch or before, is stored once."""
+    facts = list(facts)
+    first_of: dict[str, int] = {}
+    for index, fact in enumerate(facts):
+        first_of.setdefault(fact.key, index)
+    inserted = _insert_new(connection, race_id, [facts[i] for i in first_of.values()], received_at)
+    earlier = _find_many(connection, race_id, race, [k for k in first_of if k not in inserted])
     results: list[Appended] = []
-    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    for fact in facts:
+    for index, fact in enumerate(facts):
         key = fact.key
-        # Insert-or-nothing, so two writers sending the same fact at once cannot both store it.
-        statement = (
-            dialect_insert(events)
-            .values(**_to_row(fact, race_id, key, received_at))
-            .on_conflict_do_nothing(index_elements=["race_id", "idempotency_key"])
-            .returning(events.c.id)
-        )
-        new_id = connection.execute(statement).scalar()
-        if new_id is not None:
-            results.append(Appended(Event(int(new_id), race, received_at, fact), new=True))
+        if key in inserted and first_of[key] == index:
+            results.append(Appended(Event(inserted[key], race, received_at, fact), new=True))
             continue
-        existing = _find(connection, race_id, key)
-        assert existing is not None, "a conflicting row must exist"
-        stored = _to_event(existing, race)
+        stored = earlier.get(key) or Event(inserted[key], race, received_at, facts[first_of[key]])
         if not stored.fact.same_content(fact):
             raise IdempotencyConflict(
                 f"idempotency key {key!r} was already used for another fact (event {stored.id})"
@@ -58,9 +57,35 @@ def append(
     return results
 
 
-def _find(connection: Connection, race_id: int, key: str) -> RowMapping | None:
-    query = select(events).where(events.c.race_id == race_id, events.c.idempotency_key == key)
-    return connection.execute(query).mappings().first()
+def _insert_new(
+    connection: Connection, race_id: int, facts: list[Fact], received_at: datetime
+) -> dict[str, int]:
+    """Insert-or-nothing, so two writers sending the same fact at once cannot both store
+    it; returns the ids of the rows this call stored, by key."""
+    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    stored: dict[str, int] = {}
+    if not facts:
+        return stored
+    statement = (
+        dialect_insert(events)
+        .on_conflict_do_nothing(index_elements=["race_id", "idempotency_key"])
+        .returning(events.c.id, events.c.idempotency_key)
+    )
+    rows = [_to_row(fact, race_id, fact.key, received_at) for fact in facts]
+    # One statement for many rows: SQLAlchemy batches them ("insertmanyvalues").
+    stored.update({key: int(new_id) for new_id, key in connection.execute(statement, rows)})
+    return stored
+
+
+def _find_many(connection: Connection, race_id: int, race: str, keys: list[str]) -> dict[str, Event]:
+    found: dict[str, Event] = {}
+    for start in range(0, len(keys), _CHUNK):
+        query = select(events).where(
+            events.c.race_id == race_id, events.c.idempotency_key.in_(keys[start : start + _CHUNK])
+        )
+        for row in connection.execute(query).mappings():
+            found[row["idempotency_key"]] = _to_event(row, race)
+    return found
 
 
 def query_events(
