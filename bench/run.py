@@ -40,9 +40,17 @@ START = datetime(2010, 3, 8, 11, 0, tzinfo=UTC)
 
 def facts(count: int, source: str) -> list[Fact]:
     return [
-        Fact(kind=EventKind.READ, source=source, author="bench", bib=100 + n % 500,
-             tag=f"{n % 500:08X}", stage=2, checkpoint="CP1",
-             occurred_at=START + timedelta(milliseconds=37 * n), idempotency_key=f"{source}:{n}")
+        Fact(
+            kind=EventKind.READ,
+            source=source,
+            author="bench",
+            bib=100 + n % 500,
+            tag=f"{n % 500:08X}",
+            stage=2,
+            checkpoint="CP1",
+            occurred_at=START + timedelta(milliseconds=37 * n),
+            idempotency_key=f"{source}:{n}",
+        )
         for n in range(count)
     ]
 
@@ -64,16 +72,18 @@ def measure(context: Context, label: str) -> list[tuple[str, str, float, float]]
     now = datetime.now(UTC)
 
     def single() -> None:
-        for fact in track(facts(SINGLE, "single"), description=f"{label}: one per commit",
-                          transient=True):
+        for fact in track(
+            facts(SINGLE, "single"), description=f"{label}: one per commit", transient=True
+        ):
             with context.store.write() as connection:
                 append(connection, race, "dune-run-2010", [fact], now)
 
     def single_baseline() -> None:
         for n in range(SINGLE):
             with engine.begin() as connection:
-                connection.execute(text("INSERT INTO bench_baseline VALUES (:n, :b)"),
-                                   {"n": n, "b": "x" * 120})
+                connection.execute(
+                    text("INSERT INTO bench_baseline VALUES (:n, :b)"), {"n": n, "b": "x" * 120}
+                )
 
     batch_facts = facts(BATCH, "batch")
 
@@ -83,14 +93,24 @@ def measure(context: Context, label: str) -> list[tuple[str, str, float, float]]
 
     def batch_baseline() -> None:
         with engine.begin() as connection:
-            connection.execute(text("INSERT INTO bench_baseline VALUES (:n, :b)"),
-                               [{"n": n, "b": "x" * 120} for n in range(BATCH)])
+            connection.execute(
+                text("INSERT INTO bench_baseline VALUES (:n, :b)"),
+                [{"n": n, "b": "x" * 120} for n in range(BATCH)],
+            )
 
     return [
-        (label, "durable entries/s (one per commit)", rate(SINGLE, single),
-         rate(SINGLE, single_baseline)),
-        (label, f"batch entries/s ({BATCH:,} in one commit)", rate(BATCH, batch),
-         rate(BATCH, batch_baseline)),
+        (
+            label,
+            "durable entries/s (one per commit)",
+            rate(SINGLE, single),
+            rate(SINGLE, single_baseline),
+        ),
+        (
+            label,
+            f"batch entries/s ({BATCH:,} in one commit)",
+            rate(BATCH, batch),
+            rate(BATCH, batch_baseline),
+        ),
     ]
 
 
@@ -108,8 +128,10 @@ def main() -> int:
     admin_url = postgres_url()
     if admin_url:
         schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://", 1),
-                              isolation_level="AUTOCOMMIT")
+        admin = create_engine(
+            admin_url.replace("postgresql://", "postgresql+psycopg://", 1),
+            isolation_level="AUTOCOMMIT",
+        )
         with admin.connect() as connection:
             connection.execute(text(f"CREATE SCHEMA {schema}"))
         try:
@@ -122,8 +144,14 @@ def main() -> int:
                 connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     else:
         console.print("PostgreSQL skipped: set DR_BENCH_POSTGRES_URL to include it.")
-    table = Table("backend", "figure", "desert-runners", "baseline", "ratio",
-                  title="Event log write rates (baseline: bare INSERT, same engine, same run)")
+    table = Table(
+        "backend",
+        "figure",
+        "desert-runners",
+        "baseline",
+        "ratio",
+        title="Event log write rates (baseline: bare INSERT, same engine, same run)",
+    )
     for backend, figure, ours, base in rows:
         table.add_row(backend, figure, f"{ours:,.0f}", f"{base:,.0f}", f"{ours / base:.2f}")
     console.print(table)

@@ -56,7 +56,7 @@ def postgres_url(postgres_admin_url: str) -> Iterator[str]:
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as error:  # noqa: BLE001 - any failure to reach the server
+    except Exception as error:
         admin.dispose()
         missing_service(f"PostgreSQL at DR_TEST_POSTGRES_URL is not reachable: {error}")
     url = make_url(_psycopg(postgres_admin_url)).update_query_dict(

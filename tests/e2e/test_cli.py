@@ -16,16 +16,22 @@ FIXTURES = ROOT / "tests" / "fixtures" / "race"
 EXAMPLES = ROOT / "examples" / "4deserts-2010"
 
 
-def run(*args: str, db: str | None = None, cwd: Path | None = None,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, db: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "desert_runners"]
     if db is not None:
         command += ["--db", db]
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DR_")}
     environment |= {"DR_AUTHOR": "cli-test", **(env or {})}
     return subprocess.run(
-        [*command, *args], capture_output=True, text=True, cwd=cwd or ROOT, env=environment,
-        timeout=120, check=False,
+        [*command, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=environment,
+        timeout=120,
+        check=False,
     )
 
 
@@ -54,13 +60,25 @@ def test_a_whole_session_on_each_backend(database_url: str) -> None:
     )
     assert (imported["added"], imported["rejected"]) == (5, 0)
     stored = json.loads(
-        ok(run("record", "104", "2/CP2", "--at", "00:20", "--direction", "out", "--json",
-               db=database_url))
+        ok(
+            run(
+                "record",
+                "104",
+                "2/CP2",
+                "--at",
+                "00:20",
+                "--direction",
+                "out",
+                "--json",
+                db=database_url,
+            )
+        )
     )
     assert stored["new"] is True
     assert stored["occurred_at"] == "2010-03-09T00:20:00-03:00"
-    again = ok(run("record", "104", "2/CP2", "--at", "00:20:00", "--direction", "out",
-                   db=database_url))
+    again = ok(
+        run("record", "104", "2/CP2", "--at", "00:20:00", "--direction", "out", db=database_url)
+    )
     assert again.startswith(f"already stored (same entry): event {stored['id']}, bib 104")
     events = json.loads(ok(run("events", "list", "--bib", "104", "--json", db=database_url)))
     assert [(e["kind"], e["checkpoint"], e["direction"]) for e in events] == [
@@ -91,11 +109,15 @@ def test_the_database_url_comes_from_the_environment(tmp_path: Path) -> None:
     [
         (("race", "load", "missing.yaml"), "error: missing.yaml: no such file"),
         (("race", "show", "nowhere"), "error: no race 'nowhere' (races: none loaded yet)"),
-        (("events", "list"),
-         "error: no race is loaded yet: run `desert-runners race load FILE` first"),
+        (
+            ("events", "list"),
+            "error: no race is loaded yet: run `desert-runners race load FILE` first",
+        ),
     ],
 )
-def test_mistakes_end_in_one_clear_line(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+def test_mistakes_end_in_one_clear_line(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
     (tmp_path / "entrants.txt").write_text("bib\n1\n", encoding="utf-8")
     lines = user_mistake(run(*args, db=f"sqlite:///{tmp_path / 'x.db'}", cwd=tmp_path))
     assert lines[0].startswith(message)
@@ -119,12 +141,12 @@ def test_an_entrants_file_that_cannot_be_read(tmp_path: Path) -> None:
 def test_an_invalid_race_file_lists_every_problem(tmp_path: Path) -> None:
     text = (FIXTURES / "race.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "race.yaml"
-    bad.write_text(text.replace("km: 36.0", "km: -3").replace("country: CL", "country: XX"),
-                   encoding="utf-8")
+    bad.write_text(
+        text.replace("km: 36.0", "km: -3").replace("country: CL", "country: XX"), encoding="utf-8"
+    )
     assert user_mistake(run("race", "load", str(bad), db=f"sqlite:///{tmp_path / 'x.db'}")) == [
         "error: race.yaml:8: country: 'XX' is not an ISO 3166 country code (e.g. CL or CHL)",
-        "error: race.yaml:38: stages[1].checkpoints[1].km: input should be greater than 0, "
-        "got -3",
+        "error: race.yaml:38: stages[1].checkpoints[1].km: input should be greater than 0, got -3",
     ]
 
 
@@ -132,8 +154,9 @@ def test_bad_entrant_rows_are_reported_and_good_rows_kept(tmp_path: Path) -> Non
     db = f"sqlite:///{tmp_path / 'x.db'}"
     ok(run("race", "load", str(FIXTURES / "series.yaml"), db=db))
     rows = (FIXTURES / "entrants.csv").read_text(encoding="utf-8")
-    (tmp_path / "entrants.csv").write_text(rows + "A12,Bad,Bib,M,1970-01-01,FRA,,,\n",
-                                           encoding="utf-8")
+    (tmp_path / "entrants.csv").write_text(
+        rows + "A12,Bad,Bib,M,1970-01-01,FRA,,,\n", encoding="utf-8"
+    )
     result = run("entrants", "import", str(tmp_path / "entrants.csv"), db=db)
     assert user_mistake(result) == [
         "rejected: entrants.csv:7: bib: expected a whole number above 0, got 'A12'"
@@ -168,8 +191,18 @@ def test_wrong_usage_exits_2(tmp_path: Path, args: tuple[str, ...]) -> None:
 
 
 def test_every_command_has_help() -> None:
-    commands = [(), ("init",), ("race",), ("race", "load"), ("race", "show"), ("entrants",),
-                ("entrants", "import"), ("entrants", "list"), ("record",), ("events",),
-                ("events", "list")]
+    commands = [
+        (),
+        ("init",),
+        ("race",),
+        ("race", "load"),
+        ("race", "show"),
+        ("entrants",),
+        ("entrants", "import"),
+        ("entrants", "list"),
+        ("record",),
+        ("events",),
+        ("events", "list"),
+    ]
     for command in commands:
         assert "Usage:" in ok(run(*command, "--help")), command

@@ -142,7 +142,8 @@ def test_record_resolves_times_of_day_across_midnight(loaded: Context) -> None:
 def test_the_same_entry_twice_is_one_event(loaded: Context) -> None:
     first = record_entry(loaded, "dune-run-2010", 103, "1/CP1", at="09:32")
     again = record_entry(loaded, "dune-run-2010", 103, "1/cp1", at="09:32:00")
-    assert first.new and not again.new
+    assert first.new
+    assert not again.new
     assert again.event.id == first.event.id
     keyed = record_entry(loaded, None, 103, "1/finish", at="13:00", key="phone-7:1")
     assert record_entry(loaded, None, 103, "1/finish", at="13:00", key="phone-7:1").new is False
@@ -154,11 +155,21 @@ def test_the_same_entry_twice_is_one_event(loaded: Context) -> None:
     [
         (999, "1/CP1", {}, "bib 999 is not an entrant of dune-run-2010"),
         (101, "1/CP9", {}, "stage 1 has no checkpoint 'CP9' (start, CP1, finish)"),
-        (101, "7/CP1", {}, "checkpoint '7/CP1': expected STAGE/CHECKPOINT such as 1/CP2 or "
-         "1/finish (stages of dune-run-2010: 1, 2)"),
+        (
+            101,
+            "7/CP1",
+            {},
+            "checkpoint '7/CP1': expected STAGE/CHECKPOINT such as 1/CP2 or "
+            "1/finish (stages of dune-run-2010: 1, 2)",
+        ),
         (101, "CP1", {}, "checkpoint 'CP1': expected STAGE/CHECKPOINT"),
-        (101, "1/CP1", {"direction": Direction.OUT}, "1/CP1 records a single time: --direction "
-         "is only for checkpoints with in and out times"),
+        (
+            101,
+            "1/CP1",
+            {"direction": Direction.OUT},
+            "1/CP1 records a single time: --direction "
+            "is only for checkpoints with in and out times",
+        ),
         (101, "1/CP1", {"at": "9.32"}, "time '9.32': expected HH:MM[:SS]"),
     ],
 )

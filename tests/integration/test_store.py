@@ -28,9 +28,16 @@ def _race(store: Store) -> int:
         return int(
             connection.execute(
                 insert(races).values(
-                    slug="r", series_id=series_id, event="e", name="R",
-                    time_zone="America/Santiago", starts_on=RECEIVED.date(),
-                    ends_on=RECEIVED.date(), definition={}, digest="x", source="t",
+                    slug="r",
+                    series_id=series_id,
+                    event="e",
+                    name="R",
+                    time_zone="America/Santiago",
+                    starts_on=RECEIVED.date(),
+                    ends_on=RECEIVED.date(),
+                    definition={},
+                    digest="x",
+                    source="t",
                     loaded_at=RECEIVED,
                 )
             ).inserted_primary_key[0]
@@ -38,8 +45,16 @@ def _race(store: Store) -> int:
 
 
 def _entry(bib: int, at: datetime, key: str = "") -> Fact:
-    return Fact(kind=EventKind.ENTRY, source="cp1-laptop", author="volunteer", occurred_at=at,
-                bib=bib, stage=2, checkpoint="CP1", idempotency_key=key)
+    return Fact(
+        kind=EventKind.ENTRY,
+        source="cp1-laptop",
+        author="volunteer",
+        occurred_at=at,
+        bib=bib,
+        stage=2,
+        checkpoint="CP1",
+        idempotency_key=key,
+    )
 
 
 @pytest.fixture
@@ -88,9 +103,9 @@ def test_a_key_reused_for_another_fact_is_refused(store: Store) -> None:
     race_id = _race(store)
     with store.write() as connection:
         event_log.append(connection, race_id, "r", [_entry(7, RECEIVED, key="cp1:17")], RECEIVED)
-    with pytest.raises(event_log.IdempotencyConflict, match="'cp1:17' was already used"):
-        with store.write() as connection:
-            event_log.append(connection, race_id, "r", [_entry(8, RECEIVED, "cp1:17")], RECEIVED)
+    conflict = pytest.raises(event_log.IdempotencyConflictError, match="'cp1:17' was already used")
+    with conflict, store.write() as connection:
+        event_log.append(connection, race_id, "r", [_entry(8, RECEIVED, "cp1:17")], RECEIVED)
 
 
 def test_a_failed_batch_stores_nothing(store: Store) -> None:
@@ -98,7 +113,7 @@ def test_a_failed_batch_stores_nothing(store: Store) -> None:
     with store.write() as connection:
         event_log.append(connection, race_id, "r", [_entry(1, RECEIVED, key="k1")], RECEIVED)
     batch = [_entry(2, RECEIVED, key="k2"), _entry(3, RECEIVED, key="k1")]  # k1: a conflict
-    with pytest.raises(event_log.IdempotencyConflict), store.write() as connection:
+    with pytest.raises(event_log.IdempotencyConflictError), store.write() as connection:
         event_log.append(connection, race_id, "r", batch, RECEIVED)
     with store.read() as connection:
         assert [e.fact.bib for e in event_log.query_events(connection, race_id, "r")] == [1]
@@ -130,8 +145,7 @@ def test_a_time_without_zone_is_refused_by_the_fact() -> None:
 def test_a_naive_time_is_refused_by_the_store(store: Store) -> None:
     with pytest.raises(Exception, match="without a time zone"), store.write() as connection:
         connection.execute(
-            insert(series).values(slug="s", name="S", definition={},
-                                  loaded_at=datetime(2010, 1, 1))
+            insert(series).values(slug="s", name="S", definition={}, loaded_at=datetime(2010, 1, 1))
         )
     with store.read() as connection:
         assert connection.execute(select(series.c.id)).all() == []

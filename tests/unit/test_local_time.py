@@ -73,8 +73,10 @@ def test_a_wall_time_skipped_by_daylight_saving_is_refused() -> None:
     stage = long_march("Africa/Cairo", (2010, 4, 29))
     with pytest.raises(TimeInputError) as raised:
         resolve_time("00:30", stage, 48.7)
-    assert str(raised.value) == "2010-04-30 00:30 does not exist in Africa/Cairo (the clocks " \
+    assert (
+        str(raised.value) == "2010-04-30 00:30 does not exist in Africa/Cairo (the clocks "
         "jumped forward)"
+    )
 
 
 def test_a_wall_time_that_happens_twice_is_its_first_occurrence() -> None:
@@ -95,8 +97,8 @@ def test_a_time_of_day_lands_within_a_day_after_the_earliest_plausible_moment(
     stage = long_march(zone, (2010, 6, 28))  # no daylight-saving change near these dates
     text = clock.strftime("%H:%M:%S.%f")
     moment = resolve_time(text, stage, km)
-    earliest = stage.start - timedelta(hours=2) if km == 0 else stage.start + timedelta(
-        hours=km / 15
+    earliest = (
+        stage.start - timedelta(hours=2) if km == 0 else stage.start + timedelta(hours=km / 15)
     )
     assert earliest <= moment < earliest + timedelta(days=1)
     assert moment.astimezone(stage.start.tzinfo).time() == clock

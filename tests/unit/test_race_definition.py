@@ -72,7 +72,8 @@ def test_digest_ignores_formatting_but_not_content(tmp_path: Path) -> None:
 MISTAKES = [
     (
         ("km: 36.0", "km: 11.0"),
-        "race.yaml:38: stages[1].checkpoints[1].km: 11.0 is not beyond the previous checkpoint (12.0)",
+        "race.yaml:38: stages[1].checkpoints[1].km: "
+        "11.0 is not beyond the previous checkpoint (12.0)",
     ),
     (
         ("{id: CP1, km: 10.5,", "{id: CP1, km: -1,"),
@@ -171,7 +172,10 @@ MISTAKES = [
         "race.yaml:37: stages[1].checkpoints[0].id: 'finish' is reserved for the stage's finish",
     ),
     (
-        ("  - {code: lost-bib, description: Lost bib", "  - {code: no-sleeping-bag, description: x"),
+        (
+            "  - {code: lost-bib, description: Lost bib",
+            "  - {code: no-sleeping-bag, description: x",
+        ),
         "race.yaml:24: penalties[1].code: 'no-sleeping-bag' is used twice",
     ),
     (
@@ -220,8 +224,8 @@ MISTAKES = [
     ),
     (
         (
-            'categories:\n  genders: [M, F]\n  age_bands:\n    - {name: "20-39", min: 20, max: 39}\n'
-            '    - {name: "40+", min: 40}\n',
+            "categories:\n  genders: [M, F]\n  age_bands:\n"
+            '    - {name: "20-39", min: 20, max: 39}\n    - {name: "40+", min: 40}\n',
             "categories: many\n",
         ),
         "race.yaml:13: categories: expected a mapping of fields, got 'many'",
@@ -251,8 +255,10 @@ def test_a_start_time_skipped_by_daylight_saving_is_refused(tmp_path: Path) -> N
     text = (
         mutated("starts_on: 2010-03-07", "starts_on: 2010-10-09")
         .replace("ends_on: 2010-03-13", "ends_on: 2010-10-15")
-        .replace("    date: 2010-03-07\n    start_time: \"08:00\"",
-                 "    date: 2010-10-10\n    start_time: \"00:30\"")
+        .replace(
+            '    date: 2010-03-07\n    start_time: "08:00"',
+            '    date: 2010-10-10\n    start_time: "00:30"',
+        )
         .replace("    date: 2010-03-08", "    date: 2010-10-11")
         .replace('cutoff: {time: "18:00"}', 'cutoff: {elapsed: "10:00"}')
     )
@@ -270,8 +276,7 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
 
 def test_a_file_that_is_neither_race_nor_series(tmp_path: Path) -> None:
     assert load_text(tmp_path, "name: something\n") == [
-        "race.yaml:1: expected a race definition (with stages) "
-        "or a series definition (with races)"
+        "race.yaml:1: expected a race definition (with stages) or a series definition (with races)"
     ]
 
 

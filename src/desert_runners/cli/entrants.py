@@ -54,8 +54,16 @@ def list_(
     if as_json:
         print_json([asdict(entrant) for entrant in found])
         return
-    table = Table("bib", "name", "gender", "born", "nationality", "team", "tags",
-                  title=f"Entrants of {slug} ({len(found)})")
+    table = Table(
+        "bib",
+        "name",
+        "gender",
+        "born",
+        "nationality",
+        "team",
+        "tags",
+        title=f"Entrants of {slug} ({len(found)})",
+    )
     for entrant in found:
         table.add_row(
             str(entrant.bib),

@@ -11,8 +11,9 @@ from desert_runners.cli.entrants import RACE_HELP
 from desert_runners.cli.output import JSON_OPTION_HELP, console, print_json
 from desert_runners.domain.events import Event, EventKind
 
-app = typer.Typer(help="The race's event log: reads, entries, penalties, corrections.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The race's event log: reads, entries, penalties, corrections.", no_args_is_help=True
+)
 
 
 @app.command("list")
@@ -20,8 +21,9 @@ def list_(
     ctx: typer.Context,
     race: str = typer.Option(None, "--race", envvar="DR_RACE", help=RACE_HELP),
     bib: int = typer.Option(None, "--bib", help="Only this bib's events."),
-    kind: list[EventKind] = typer.Option(None, "--kind", help="Only events of this kind "
-                                         "(repeatable)."),
+    kind: list[EventKind] = typer.Option(
+        None, "--kind", help="Only events of this kind (repeatable)."
+    ),
     limit: int = typer.Option(None, "--limit", min=1, help="At most this many events."),
     as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
 ) -> None:

@@ -44,8 +44,9 @@ def record(
     )
     event, fact = stored.event, stored.event.fact
     if as_json:
-        print_json({"id": event.id, "new": stored.new, "key": fact.key,
-                    "occurred_at": fact.occurred_at})
+        print_json(
+            {"id": event.id, "new": stored.new, "key": fact.key, "occurred_at": fact.occurred_at}
+        )
         return
     assert fact.occurred_at is not None
     where = f"{fact.stage}/{fact.checkpoint}" + (f" ({fact.direction})" if fact.direction else "")

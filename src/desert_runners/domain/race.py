@@ -204,7 +204,7 @@ class Series:
 
 def format_duration(value: timedelta) -> str:
     """H:MM:SS, hours unbounded (a long march lasts more than 24 h); '-' for negatives."""
-    total = int(round(value.total_seconds()))
+    total = round(value.total_seconds())
     sign = "-" if total < 0 else ""
     hours, rest = divmod(abs(total), 3600)
     minutes, seconds = divmod(rest, 60)

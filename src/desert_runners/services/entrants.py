@@ -50,9 +50,10 @@ def import_entrants(context: Context, race_slug: str | None, path: Path) -> Entr
                 continue
             try:
                 saved = entrant_repo.save_entrant(connection, row.id, owner, item.entrant, now)
-            except entrant_repo.SamePersonTwice as twice:
+            except entrant_repo.SamePersonTwiceError as twice:
+                name, bib = item.entrant.name, twice.bib
                 report.problems.append(
-                    f"{where}: given_name: {item.entrant.name} is already entered as bib {twice.bib}"
+                    f"{where}: given_name: {name} is already entered as bib {bib}"
                 )
                 continue
             setattr(report, saved.outcome, getattr(report, saved.outcome) + 1)
@@ -62,9 +63,7 @@ def import_entrants(context: Context, race_slug: str | None, path: Path) -> Entr
     return report
 
 
-def _entrant_fact(
-    context: Context, file: str, entrant: Entrant, saved: entrant_repo.Saved
-) -> Fact:
+def _entrant_fact(context: Context, file: str, entrant: Entrant, saved: entrant_repo.Saved) -> Fact:
     """An entrant's registration or change, in the log: who changed what, and when."""
     return Fact(
         kind=EventKind.ENTRANT,
@@ -78,4 +77,6 @@ def _entrant_fact(
 def list_entrants(context: Context, race_slug: str | None) -> tuple[str, list[Entrant]]:
     row = find_race(context, race_slug)
     with context.store.read() as connection:
-        return row.race.slug, [entrant for entrant, _ in entrant_repo.list_entrants(connection, row.id)]
+        return row.race.slug, [
+            entrant for entrant, _ in entrant_repo.list_entrants(connection, row.id)
+        ]

@@ -36,8 +36,11 @@ def load_race_file(context: Context, path: Path) -> tuple[str | None, list[RaceL
         series_slug = None
         if loaded.series is not None:
             series_slug = loaded.series.slug
-            definition = {"slug": series_slug, "name": loaded.series.name,
-                          "events": [vars(event) for event in loaded.series.events]}
+            definition = {
+                "slug": series_slug,
+                "name": loaded.series.name,
+                "events": [vars(event) for event in loaded.series.events],
+            }
             race_repo.save_series(connection, loaded.series, definition, now)
         for item in loaded.races:
             results.append(_store_race(context, connection, item))

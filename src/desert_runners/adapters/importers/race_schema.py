@@ -78,7 +78,9 @@ def check_country(value: str) -> str:
         found = pycountry.countries.get(alpha_3=code)
     if found is None:
         raise PydanticCustomError(
-            "country", "{got} is not an ISO 3166 country code (e.g. CL or CHL)", {"got": repr(value)}
+            "country",
+            "{got} is not an ISO 3166 country code (e.g. CL or CHL)",
+            {"got": repr(value)},
         )
     return code
 

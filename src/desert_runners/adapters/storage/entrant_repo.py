@@ -15,7 +15,7 @@ from desert_runners.domain.entrant import Entrant, identity_key
 Outcome = Literal["added", "updated", "unchanged"]
 
 
-class SamePersonTwice(Exception):
+class SamePersonTwiceError(Exception):
     """The person is already entered in this race under another bib."""
 
     def __init__(self, bib: int) -> None:
@@ -43,7 +43,7 @@ def save_entrant(
         )
     ).scalar()
     if other_bib is not None:
-        raise SamePersonTwice(int(other_bib))
+        raise SamePersonTwiceError(int(other_bib))
     values = _row(entrant) | {"person_id": person_id}
     if current is None:
         connection.execute(
@@ -136,7 +136,13 @@ def _assign_tags(connection: Connection, race_id: int, entrant: Entrant, at: dat
     now = current_tags(connection, race_id)
     wanted = set(entrant.tags)
     rows = [
-        {"race_id": race_id, "tag": tag, "bib": entrant.bib, "assigned_at": at, "source": "entrants"}
+        {
+            "race_id": race_id,
+            "tag": tag,
+            "bib": entrant.bib,
+            "assigned_at": at,
+            "source": "entrants",
+        }
         for tag in entrant.tags
         if now.get(tag) != entrant.bib
     ]

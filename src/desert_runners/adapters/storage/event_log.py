@@ -16,11 +16,10 @@ from desert_runners.adapters.storage.tables import events, races
 from desert_runners.domain.errors import UserError
 from desert_runners.domain.events import Direction, Event, EventKind, Fact
 
-
 _CHUNK = 500  # rows per statement: well under SQLite's limit of bound parameters
 
 
-class IdempotencyConflict(UserError):
+class IdempotencyConflictError(UserError):
     """The same idempotency key was sent earlier with a different fact."""
 
 
@@ -50,7 +49,7 @@ def append(
             continue
         stored = earlier.get(key) or Event(inserted[key], race, received_at, facts[first_of[key]])
         if not stored.fact.same_content(fact):
-            raise IdempotencyConflict(
+            raise IdempotencyConflictError(
                 f"idempotency key {key!r} was already used for another fact (event {stored.id})"
             )
         results.append(Appended(stored, new=False))
@@ -77,7 +76,9 @@ def _insert_new(
     return stored
 
 
-def _find_many(connection: Connection, race_id: int, race: str, keys: list[str]) -> dict[str, Event]:
+def _find_many(
+    connection: Connection, race_id: int, race: str, keys: list[str]
+) -> dict[str, Event]:
     found: dict[str, Event] = {}
     for start in range(0, len(keys), _CHUNK):
         query = select(events).where(

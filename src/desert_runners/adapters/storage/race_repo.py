@@ -23,11 +23,17 @@ class RaceRow:
     loaded_at: datetime
 
 
-def save_series(connection: Connection, value: Series, definition: dict[str, Any], at: datetime) -> int:
+def save_series(
+    connection: Connection, value: Series, definition: dict[str, Any], at: datetime
+) -> int:
     existing = connection.execute(select(series.c.id).where(series.c.slug == value.slug)).scalar()
     row = {"name": value.name, "definition": definition, "loaded_at": at}
     if existing is None:
-        return int(connection.execute(insert(series).values(slug=value.slug, **row)).inserted_primary_key[0])
+        return int(
+            connection.execute(insert(series).values(slug=value.slug, **row)).inserted_primary_key[
+                0
+            ]
+        )
     connection.execute(update(series).where(series.c.id == existing).values(**row))
     return int(existing)
 
