@@ -61,6 +61,19 @@ def test_a_race_whose_series_is_not_loaded_is_refused(context: Context) -> None:
     assert list_races(context) == []
 
 
+def test_a_race_file_alone_must_name_an_event_of_its_series(
+    context: Context, tmp_path: Path
+) -> None:
+    load_race_file(context, FIXTURES / "series.yaml")
+    text = (FIXTURES / "race.yaml").read_text(encoding="utf-8")
+    (tmp_path / "race.yaml").write_text(text.replace("event: dune-run", "event: sand-run"))
+    with pytest.raises(UserError) as raised:
+        load_race_file(context, tmp_path / "race.yaml")
+    assert str(raised.value) == (
+        f"{tmp_path / 'race.yaml'}: event: 'sand-run' is not an event of the series (dune-run)"
+    )
+
+
 def test_an_invalid_file_stores_nothing(context: Context, tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "series.yaml", tmp_path)
     text = (FIXTURES / "race.yaml").read_text(encoding="utf-8")
@@ -92,15 +105,20 @@ def test_reimport_changes_only_what_changed_and_logs_it(loaded: Context, tmp_pat
     text = (FIXTURES / "entrants.csv").read_text(encoding="utf-8")
     (tmp_path / "entrants.csv").write_text(text.replace("A105", "C105"), encoding="utf-8")
     report = import_entrants(loaded, "dune-run-2010", tmp_path / "entrants.csv")
-    assert (report.added, report.updated, report.unchanged) == (0, 0, 5)  # tags are not fields
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 4)
     _, entrants = list_entrants(loaded, "dune-run-2010")
     assert entrants[-1].tags == ("C105",)
+    _, _, log = list_events(loaded, "dune-run-2010", bib=105, kinds=[EventKind.ENTRANT])
+    assert log[-1].fact.payload["changes"] == {"tags": [["A105"], ["C105"]]}
     (tmp_path / "entrants.csv").write_text(text.replace(",Dubois,", ",Du Bois,"), encoding="utf-8")
     report = import_entrants(loaded, "dune-run-2010", tmp_path / "entrants.csv")
     assert (report.updated, report.unchanged) == (1, 4)
     _, _, log = list_events(loaded, "dune-run-2010", bib=105, kinds=[EventKind.ENTRANT])
-    assert [event.fact.payload["outcome"] for event in log] == ["added", "updated"]
-    assert log[-1].fact.payload["changes"] == {"family_name": ["Dubois", "Du Bois"]}
+    assert [event.fact.payload["outcome"] for event in log] == ["added", "updated", "updated"]
+    assert log[-1].fact.payload["changes"] == {
+        "family_name": ["Dubois", "Du Bois"],
+        "tags": [["C105"], ["A105"]],
+    }
 
 
 def test_a_person_keeps_one_identity_across_the_races_of_a_series(context: Context) -> None:
@@ -191,7 +209,7 @@ def test_events_are_listed_in_order_and_by_bib(loaded: Context) -> None:
     assert zone == "America/Santiago"
     assert [event.fact.checkpoint for event in log] == ["CP1", "finish"]
     _, _, limited = list_events(loaded, None, kinds=[EventKind.ENTRY], limit=2)
-    assert [event.fact.bib for event in limited] == [101, 102]
+    assert [event.fact.bib for event in limited] == [102, 101]  # the latest two, oldest first
 
 
 def test_which_race_must_be_said_when_there_are_several(context: Context) -> None:

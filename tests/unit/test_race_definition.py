@@ -219,6 +219,18 @@ MISTAKES = [
         "race.yaml:14: categories.genders[1]: input should be 'M', 'F' or 'X', got 'W'",
     ),
     (
+        ('  gap_penalty: "0:30"', '  gap_penalty: "-0:30"'),
+        "race.yaml:21: teams.gap_penalty: -0:30:00 is not above zero",
+    ),
+    (
+        ("rules:\n", 'rules:\n  missed_cutoff: penalty\n  missed_cutoff_penalty: "0:00"\n'),
+        "race.yaml:13: rules.missed_cutoff_penalty: 0:00:00 is not above zero",
+    ),
+    (
+        ("{id: CP1, km: 12.0}", "{id: CP1, km: 12.0, km: 13.0}"),
+        "race.yaml:37: stages[1].checkpoints[0].km: is given twice (first on line 37)",
+    ),
+    (
         ("series: test-series\n", ""),
         "race.yaml:2: series: is required",
     ),

@@ -35,6 +35,11 @@ def import_(
             f"{report.unchanged} unchanged, {report.rejected} rejected ({report.file})",
             markup=False,
         )
+        if report.ignored_columns:
+            err_console.print(
+                f"ignored columns (not entrant fields): {', '.join(report.ignored_columns)}",
+                markup=False,
+            )
         for problem in report.problems:
             err_console.print(f"rejected: {problem}", markup=False)
     if report.problems:

@@ -24,7 +24,9 @@ def list_(
     kind: list[EventKind] = typer.Option(
         None, "--kind", help="Only events of this kind (repeatable)."
     ),
-    limit: int = typer.Option(None, "--limit", min=1, help="At most this many events."),
+    limit: int = typer.Option(
+        None, "--limit", min=1, help="Only the latest N events (still listed oldest first)."
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
 ) -> None:
     """List the race's events in the order they were stored; times in the race's zone."""

@@ -37,22 +37,22 @@ def record(
 ) -> None:
     """Record that a bib passed a checkpoint (stored before it is acknowledged)."""
     from desert_runners.cli.app import context_of
+    from desert_runners.services.races import find_race
     from desert_runners.services.recording import record_entry
 
+    context = context_of(ctx)
     stored = record_entry(
-        context_of(ctx), race, bib, checkpoint, at=at, direction=direction, source=source, key=key
+        context, race, bib, checkpoint, at=at, direction=direction, source=source, key=key
     )
     event, fact = stored.event, stored.event.fact
-    if as_json:
-        print_json(
-            {"id": event.id, "new": stored.new, "key": fact.key, "occurred_at": fact.occurred_at}
-        )
-        return
     assert fact.occurred_at is not None
+    local = fact.occurred_at.astimezone(find_race(context, event.race).race.zone)
+    if as_json:
+        print_json({"id": event.id, "new": stored.new, "key": fact.key, "occurred_at": local})
+        return
     where = f"{fact.stage}/{fact.checkpoint}" + (f" ({fact.direction})" if fact.direction else "")
     what = "stored" if stored.new else "already stored (same entry)"
     console.print(
-        f"{what}: event {event.id}, bib {fact.bib} at {where}, "
-        f"{fact.occurred_at:%Y-%m-%d %H:%M:%S %z}",
+        f"{what}: event {event.id}, bib {fact.bib} at {where}, {local:%Y-%m-%d %H:%M:%S %z}",
         markup=False,
     )

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from desert_runners.domain.local_time import exists
-from desert_runners.domain.race import FINISH, START, Consequence, Race, Stage
+from desert_runners.domain.race import FINISH, START, Consequence, Race, Stage, format_duration
 
 Path = tuple[str | int, ...]
 
@@ -146,6 +146,10 @@ def _check_rules(race: Race) -> Iterator[Problem]:
     ):
         if consequence is Consequence.PENALTY and penalty is None:
             yield Problem(("rules", f"{name}_penalty"), f"is required when {name} is 'penalty'")
+        if penalty is not None and penalty.total_seconds() <= 0:
+            yield Problem(
+                ("rules", f"{name}_penalty"), f"{format_duration(penalty)} is not above zero"
+            )
         if consequence is not Consequence.PENALTY and penalty is not None:
             yield Problem(
                 ("rules", f"{name}_penalty"),
@@ -157,6 +161,9 @@ def _check_rules(race: Race) -> Iterator[Problem]:
 
 def _check_teams(race: Race) -> Iterator[Problem]:
     teams = race.teams
+    for name, value in (("max_gap", teams.max_gap), ("gap_penalty", teams.gap_penalty)):
+        if value is not None and value.total_seconds() <= 0:
+            yield Problem(("teams", name), f"{format_duration(value)} is not above zero")
     if teams.max_members is not None and teams.max_members < teams.min_members:
         yield Problem(
             ("teams", "max_members"),

@@ -23,6 +23,7 @@ class EntrantsImported:
     updated: int = 0
     unchanged: int = 0
     problems: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -33,7 +34,9 @@ def import_entrants(context: Context, race_slug: str | None, path: Path) -> Entr
     row = find_race(context, race_slug)
     race = row.race
     parsed = read_entrants(path)
-    report = EntrantsImported(race=race.slug, file=parsed.file)
+    report = EntrantsImported(
+        race=race.slug, file=parsed.file, ignored_columns=list(parsed.ignored_columns)
+    )
     report.problems.extend(str(problem) for problem in parsed.problems)
     now = context.clock()
     with context.store.write() as connection:

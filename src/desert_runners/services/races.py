@@ -54,6 +54,12 @@ def _store_race(context: Context, connection: Connection, item: LoadedRace) -> R
         raise UserError(
             f"{item.source}: series '{race.series}' is not loaded: load its series file first"
         )
+    events = race_repo.series_events(connection, race.series)
+    if events and race.event not in events:
+        raise UserError(
+            f"{item.source}: event: '{race.event}' is not an event of the series "
+            f"({', '.join(events)})"
+        )
     before = race_repo.race_digest(connection, race.slug)
     outcome: Literal["added", "updated", "unchanged"] = (
         "added" if before is None else "unchanged" if before == item.digest else "updated"

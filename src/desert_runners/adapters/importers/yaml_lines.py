@@ -87,20 +87,40 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
     finally:
         loader.dispose()
     lines: dict[FieldPath, int] = {}
-    _record_lines(node, (), node.start_mark.line + 1, lines)
+    duplicate = _record_lines(node, (), node.start_mark.line + 1, lines)
+    if duplicate is not None:
+        path, line, first = duplicate
+        raise YamlError(
+            f"{file}:{line}: {format_path(path)}: is given twice (first on line {first})"
+        )
     return YamlDocument(file, data, lines)
 
 
-def _record_lines(node: yaml.Node, path: FieldPath, line: int, lines: dict[FieldPath, int]) -> None:
+def _record_lines(
+    node: yaml.Node, path: FieldPath, line: int, lines: dict[FieldPath, int]
+) -> tuple[FieldPath, int, int] | None:
+    """Fill ``lines``; return the first key given twice in a mapping (YAML would silently
+    keep the last one), as (path, line, first line)."""
     lines[path] = line
+    children: list[tuple[FieldPath, yaml.Node, int]] = []
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = key_node.value
             # The key's line: for a nested mapping the value starts on the next line.
-            _record_lines(value_node, (*path, key), key_node.start_mark.line + 1, lines)
+            key_path = (*path, key_node.value)
+            key_line = key_node.start_mark.line + 1
+            if key_path in lines:
+                return key_path, key_line, lines[key_path]
+            lines[key_path] = key_line
+            children.append((key_path, value_node, key_line))
     elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_lines(item, (*path, index), item.start_mark.line + 1, lines)
+        children = [
+            ((*path, i), item, item.start_mark.line + 1) for i, item in enumerate(node.value)
+        ]
+    for child_path, child, child_line in children:
+        duplicate = _record_lines(child, child_path, child_line, lines)
+        if duplicate is not None:
+            return duplicate
+    return None
 
 
 def format_path(path: FieldPath) -> str:

@@ -64,7 +64,10 @@ def save_entrant(
                 .where(entrants.c.id == current["id"])
                 .values(updated_at=at, **values)
             )
-    _assign_tags(connection, race_id, entrant, at)
+    old_tags, new_tags = _assign_tags(connection, race_id, entrant, at)
+    if current is not None and old_tags != new_tags:
+        changes["tags"] = [old_tags, new_tags]
+        outcome = "updated"
     return Saved(outcome, person_id, changes)
 
 
@@ -132,8 +135,12 @@ def current_tags(connection: Connection, race_id: int) -> dict[str, int]:
     return {tag: int(bib) for tag, bib in connection.execute(query) if bib is not None}
 
 
-def _assign_tags(connection: Connection, race_id: int, entrant: Entrant, at: datetime) -> None:
+def _assign_tags(
+    connection: Connection, race_id: int, entrant: Entrant, at: datetime
+) -> tuple[list[str], list[str]]:
+    """Record the tag changes as new assignments; returns the bib's tags before and after."""
     now = current_tags(connection, race_id)
+    before = sorted(tag for tag, bib in now.items() if bib == entrant.bib)
     wanted = set(entrant.tags)
     rows = [
         {
@@ -153,6 +160,7 @@ def _assign_tags(connection: Connection, race_id: int, entrant: Entrant, at: dat
     ]
     if rows:
         connection.execute(insert(tag_assignments), rows)
+    return before, sorted(entrant.tags)
 
 
 def list_entrants(connection: Connection, race_id: int) -> list[tuple[Entrant, int]]:

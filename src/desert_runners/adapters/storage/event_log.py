@@ -104,10 +104,11 @@ def query_events(
         query = query.where(events.c.bib == bib)
     if kinds:
         query = query.where(events.c.kind.in_([kind.value for kind in kinds]))
-    query = query.order_by(events.c.id)
-    if limit is not None:
-        query = query.limit(limit)
-    return [_to_event(row, race) for row in connection.execute(query).mappings()]
+    if limit is None:
+        rows = connection.execute(query.order_by(events.c.id)).mappings()
+        return [_to_event(row, race) for row in rows]
+    latest = connection.execute(query.order_by(events.c.id.desc()).limit(limit)).mappings()
+    return [_to_event(row, race) for row in reversed(list(latest))]
 
 
 def count_events(connection: Connection) -> dict[str, int]:

@@ -66,6 +66,14 @@ def save_race(connection: Connection, series_id: int, loaded: LoadedRace, at: da
     return existing
 
 
+def series_events(connection: Connection, slug: str) -> list[str]:
+    """The event slugs of a stored series (empty: the series names no events)."""
+    definition = connection.execute(
+        select(series.c.definition).where(series.c.slug == slug)
+    ).scalar()
+    return [event["slug"] for event in (definition or {}).get("events", [])]
+
+
 def race_id(connection: Connection, slug: str) -> int | None:
     found = connection.execute(select(races.c.id).where(races.c.slug == slug)).scalar()
     return None if found is None else int(found)
