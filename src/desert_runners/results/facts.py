@@ -1,0 +1,70 @@
+"""The event log as columns, the shape the results engine computes on.
+
+Payload conventions of the facts that refer to others (written by the services):
+- void:        ``{"target": <event id>, "reason": str}``
+- correction:  ``{"target": <event id>, "reason": str}`` plus any of ``occurred_at`` (ISO 8601
+  with offset), ``bib``, ``stage``, ``checkpoint``, ``direction``: the target's new values.
+- withdrawal:  bib, stage, occurred_at, ``{"status": "dnf" | "dns" | "dq" | "medical", ...}``
+- start:       bib, stage, occurred_at: that runner's own start (late or wave start).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from desert_runners.domain.events import Event
+
+UTC_TIME = pl.Datetime("us", "UTC")
+
+FACTS_SCHEMA: dict[str, Any] = {
+    "event_id": pl.Int64,
+    "kind": pl.String,
+    "source": pl.String,
+    "bib": pl.Int64,
+    "tag": pl.String,
+    "stage": pl.Int64,
+    "checkpoint": pl.String,
+    "direction": pl.String,
+    "at": UTC_TIME,
+    "target": pl.Int64,
+    "reason": pl.String,
+    "new_at": UTC_TIME,
+    "new_bib": pl.Int64,
+    "new_stage": pl.Int64,
+    "new_checkpoint": pl.String,
+    "new_direction": pl.String,
+    "status": pl.String,
+}
+
+
+def facts_frame(events: Sequence[Event]) -> pl.DataFrame:
+    return pl.DataFrame([_row(event) for event in events], schema=FACTS_SCHEMA, orient="row")
+
+
+def _row(event: Event) -> tuple[object, ...]:
+    fact = event.fact
+    payload = fact.payload
+    new_at = payload.get("occurred_at")
+    return (
+        event.id,
+        fact.kind.value,
+        fact.source,
+        fact.bib,
+        fact.tag,
+        fact.stage,
+        fact.checkpoint.casefold() if fact.checkpoint else None,
+        fact.direction.value if fact.direction else None,
+        fact.occurred_at,
+        payload.get("target"),
+        payload.get("reason"),
+        datetime.fromisoformat(new_at) if isinstance(new_at, str) else None,
+        payload.get("bib"),
+        payload.get("stage"),
+        str(payload["checkpoint"]).casefold() if payload.get("checkpoint") else None,
+        payload.get("direction"),
+        payload.get("status"),
+    )

@@ -1,0 +1,213 @@
+"""Reconciliation, hand-worked: raw reads and entries -> one passing per runner per
+timing point, with every read that is not used set aside with its reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desert_runners.adapters.importers.race_definition import load_definitions
+from desert_runners.domain.events import Direction, Event, EventKind, Fact
+from desert_runners.results.facts import facts_frame
+from desert_runners.results.reconcile import Reconciliation, reconcile
+
+RACE = load_definitions(Path(__file__).parents[1] / "fixtures" / "race" / "race.yaml").races[0].race
+LOCAL = ZoneInfo("America/Santiago")
+BIBS = pl.Series("bib", [101, 102, 103, 104, 105, 106, 107], dtype=pl.Int64)
+TAGS = pl.DataFrame({"tag": ["A101", "A102", "A103"], "bib": [101, 102, 103]})
+
+
+def at(day: int, hour: int, minute: int, second: int = 0) -> datetime:
+    return datetime(2010, 3, day, hour, minute, second, tzinfo=LOCAL)
+
+
+class Log:
+    """Builds an event log the way the services would store it."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def add(self, kind: EventKind, **fields: Any) -> int:
+        event_id = len(self.events) + 1
+        fact = Fact(kind=kind, source=fields.pop("source", "test"), author="t", **fields)
+        self.events.append(Event(event_id, RACE.slug, datetime(2010, 3, 14, tzinfo=UTC), fact))
+        return event_id
+
+    def read(self, tag: str, stage: int, checkpoint: str, when: datetime, **more: Any) -> int:
+        return self.add(
+            EventKind.READ, tag=tag, stage=stage, checkpoint=checkpoint, occurred_at=when, **more
+        )
+
+    def entry(
+        self, bib: int, stage: int, checkpoint: str, when: datetime | None, **more: Any
+    ) -> int:
+        return self.add(
+            EventKind.ENTRY, bib=bib, stage=stage, checkpoint=checkpoint, occurred_at=when, **more
+        )
+
+    def run(self) -> Reconciliation:
+        return reconcile(RACE, facts_frame(self.events), BIBS, TAGS)
+
+
+def passings(result: Reconciliation) -> list[tuple[Any, ...]]:
+    return [
+        (
+            row["bib"],
+            row["stage"],
+            row["checkpoint"],
+            row["direction"],
+            row["at"].astimezone(LOCAL).strftime("%d %H:%M:%S"),
+            row["by"],
+            row["status"],
+        )
+        for row in result.passings.sort("bib", "stage", "order").iter_rows(named=True)
+    ]
+
+
+def aside(result: Reconciliation) -> list[tuple[int, str]]:
+    return [(row["event_id"], row["reason"]) for row in result.set_aside.iter_rows(named=True)]
+
+
+def test_repeated_chip_reads_are_one_crossing_at_the_earliest_read() -> None:
+    log = Log()
+    for second in (12, 3, 40):
+        log.read("A101", 1, "CP1", at(7, 9, 30, second))
+    result = log.run()
+    assert passings(result) == [(101, 1, "cp1", None, "07 09:30:03", "chip", "good")]
+    assert result.passings["events"].to_list() == [[1, 2, 3]]
+    assert aside(result) == []
+
+
+def test_chip_time_wins_and_a_manual_entry_fills_a_missed_read() -> None:
+    log = Log()
+    log.entry(101, 1, "CP1", at(7, 9, 29, 50))  # the volunteer's watch is 13 s early
+    log.read("A101", 1, "CP1", at(7, 9, 30, 3))
+    log.entry(102, 1, "CP1", at(7, 9, 45))  # the chip was not read
+    assert passings(log.run()) == [
+        (101, 1, "cp1", None, "07 09:30:03", "chip", "good"),
+        (102, 1, "cp1", None, "07 09:45:00", "manual", "good"),
+    ]
+
+
+def test_voids_and_corrections_apply_and_can_themselves_be_voided() -> None:
+    log = Log()
+    typo = log.entry(142, 1, "CP1", at(7, 9, 40))  # 142 typed for 124: not an entrant
+    log.add(EventKind.CORRECTION, payload={"target": typo, "bib": 104, "reason": "typo"})
+    wrong = log.entry(103, 1, "CP1", at(7, 19, 40))
+    log.add(
+        EventKind.CORRECTION,
+        payload={"target": wrong, "reason": "pm for am", "occurred_at": at(7, 9, 40).isoformat()},
+    )
+    double = log.entry(105, 1, "CP1", at(7, 9, 50))
+    log.add(EventKind.VOID, payload={"target": double, "reason": "entered at the wrong CP"})
+    undone = log.entry(102, 1, "CP1", at(7, 10, 0))
+    fix = log.add(EventKind.CORRECTION, payload={"target": undone, "bib": 101, "reason": "?"})
+    log.add(EventKind.VOID, payload={"target": fix, "reason": "the first entry was right"})
+    result = log.run()
+    assert passings(result) == [
+        (102, 1, "cp1", None, "07 10:00:00", "manual", "good"),
+        (103, 1, "cp1", None, "07 09:40:00", "manual", "good"),
+        (104, 1, "cp1", None, "07 09:40:00", "manual", "good"),
+    ]
+    assert aside(result) == [(double, "voided by event 6: entered at the wrong CP")]
+
+
+def test_reads_that_cannot_be_placed_are_set_aside_with_their_reason() -> None:
+    log = Log()
+    log.read("FFFF", 1, "CP1", at(7, 9, 30))
+    log.entry(999, 1, "CP1", at(7, 9, 30))
+    log.entry(101, 1, "CP9", at(7, 9, 30))
+    log.entry(101, 7, "CP1", at(7, 9, 30))
+    log.entry(101, 1, "CP1", None, device_time="9h30")
+    assert aside(log.run()) == [
+        (1, "unknown tag FFFF"),
+        (2, "bib 999 is not an entrant"),
+        (3, "no timing point 1/cp9"),
+        (4, "no timing point 7/cp1"),
+        (5, "no time"),
+    ]
+
+
+def test_a_later_crossing_is_a_repeat_and_in_out_checkpoints_take_first_and_last() -> None:
+    log = Log()
+    log.read("A101", 1, "finish", at(7, 13, 0))
+    log.read("A101", 1, "finish", at(7, 13, 25))  # walked back over the mat
+    log.read("A102", 2, "CP2", at(8, 15, 0))  # CP2 of the long march records in and out
+    log.read("A102", 2, "CP2", at(8, 15, 0, 2))
+    log.read("A102", 2, "CP2", at(8, 15, 0, 10))
+    log.read("A102", 2, "CP2", at(8, 15, 20))  # went back in for water
+    log.read("A102", 2, "CP2", at(8, 15, 40, 30))
+    log.entry(103, 2, "CP2", at(8, 23, 50), direction=Direction.IN)  # overnight
+    log.entry(103, 2, "CP2", at(9, 0, 20), direction=Direction.OUT)
+    result = log.run()
+    assert passings(result) == [
+        (101, 1, "finish", None, "07 13:00:00", "chip", "good"),
+        (102, 2, "cp2", "in", "08 15:00:00", "chip", "good"),
+        (102, 2, "cp2", "out", "08 15:40:30", "chip", "good"),
+        (103, 2, "cp2", "in", "08 23:50:00", "manual", "good"),
+        (103, 2, "cp2", "out", "09 00:20:00", "manual", "good"),
+    ]
+    assert aside(result) == [
+        (2, "a repeat crossing at 1/finish (the first was at 2010-03-07 16:00:00 UTC)"),
+        (6, "a repeat crossing at 2/cp2 (the first was at 2010-03-08 18:00:00 UTC)"),
+    ]
+
+
+def test_passings_after_a_withdrawal_are_bad_and_out_of_order_ones_questionable() -> None:
+    log = Log()
+    log.entry(101, 1, "CP1", at(7, 9, 30))
+    log.add(
+        EventKind.WITHDRAWAL,
+        bib=101,
+        stage=1,
+        occurred_at=at(7, 10, 0),
+        payload={"status": "medical", "reason": "heat exhaustion"},
+    )
+    log.entry(101, 1, "finish", at(7, 14, 0))
+    log.entry(101, 2, "CP1", at(8, 9, 50))
+    log.entry(102, 1, "CP1", at(7, 11, 0))
+    log.entry(102, 1, "finish", at(7, 10, 30))  # before CP1: one of the two is wrong
+    assert [row[-1] for row in passings(log.run())] == [
+        "good",
+        "bad",
+        "bad",
+        "good",
+        "questionable",
+    ]
+
+
+def test_segments_far_faster_or_slower_than_the_field_are_flagged() -> None:
+    log = Log()
+    for bib, minutes in zip(range(101, 108), (80, 85, 90, 95, 100, 30, 500), strict=True):
+        log.entry(bib, 1, "CP1", at(7, 8, 0) + timedelta(minutes=minutes))
+    result = log.run().passings.sort("bib")
+    assert result["status"].to_list() == ["good"] * 5 + ["bad", "questionable"]
+    assert result["reason"].to_list()[5:] == [
+        "impossibly fast: 30 min on a segment the field typically takes 90 min",
+        "very slow: 500 min on a segment the field typically takes 90 min",
+    ]
+
+
+LOG = Log()
+for _bib, _tag in ((101, "A101"), (102, "A102"), (103, "A103")):
+    LOG.read(_tag, 1, "CP1", at(7, 9, 30 + _bib % 10))
+    LOG.read(_tag, 1, "CP1", at(7, 9, 30 + _bib % 10, 20))
+    LOG.entry(_bib, 1, "finish", at(7, 13, _bib % 10))
+LOG.add(EventKind.VOID, payload={"target": 3, "reason": "x"})
+LOG.add(EventKind.CORRECTION, payload={"target": 6, "occurred_at": at(7, 12, 0).isoformat()})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.permutations(LOG.events))
+def test_the_order_of_the_events_changes_nothing(events: list[Event]) -> None:
+    expected = reconcile(RACE, facts_frame(LOG.events), BIBS, TAGS)
+    shuffled = reconcile(RACE, facts_frame(events), BIBS, TAGS)
+    key = ["bib", "stage", "order"]
+    assert shuffled.passings.sort(key).equals(expected.passings.sort(key))
+    assert shuffled.set_aside.equals(expected.set_aside)
