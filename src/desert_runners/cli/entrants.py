@@ -6,6 +6,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import typer
+from rich.progress import Progress
 from rich.table import Table
 
 from desert_runners.cli.output import JSON_OPTION_HELP, console, print_json
@@ -26,7 +27,14 @@ def import_(
     """Import entrants: good rows are stored, each bad row is reported (exit 1 if any)."""
     from desert_runners.cli.app import USER_MISTAKE, context_of, err_console
 
-    report = import_entrants(context_of(ctx), race, file)
+    with Progress(transient=True, disable=as_json or not console.is_terminal) as bar:
+        task = bar.add_task(f"importing {file.name}", total=None)
+        report = import_entrants(
+            context_of(ctx),
+            race,
+            file,
+            lambda done, total: bar.update(task, completed=done, total=total),
+        )
     if as_json:
         print_json(asdict(report) | {"rejected": report.rejected})
     else:

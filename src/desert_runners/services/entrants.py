@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,13 @@ class EntrantsImported:
         return len({problem.split(": ", 1)[0] for problem in self.problems})
 
 
-def import_entrants(context: Context, race_slug: str | None, path: Path) -> EntrantsImported:
+def import_entrants(
+    context: Context,
+    race_slug: str | None,
+    path: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> EntrantsImported:
+    """``progress(done, total)`` is called after each row, for a progress bar."""
     row = find_race(context, race_slug)
     race = row.race
     parsed = read_entrants(path)
@@ -45,7 +52,9 @@ def import_entrants(context: Context, race_slug: str | None, path: Path) -> Entr
         owner = series_id(connection, race.series)
         assert owner is not None, "a stored race always has its series"
         facts: list[Fact] = []
-        for item in parsed.rows:
+        for done, item in enumerate(parsed.rows, start=1):
+            if progress is not None:
+                progress(done, len(parsed.rows))
             where = f"{parsed.file}:{item.line}"
             issues = check_entrant(item.entrant, race)
             if issues:
