@@ -17,7 +17,8 @@ class EventKind(StrEnum):
     ENTRY = "entry"  # a bib and a time recorded by a person (station, phone, CLI)
     START = "start"  # a runner's own stage start (late or wave start)
     WITHDRAWAL = "withdrawal"  # DNF, DNS, medical withdrawal, DQ: the status is in the payload
-    PENALTY = "penalty"
+    PENALTY = "penalty"  # payload: code from the race's catalogue, reason, evidence
+    NEUTRALISATION = "neutralisation"  # time taken off a stage: the field's or one bib's
     CORRECTION = "correction"  # changes an earlier fact's time, bib or checkpoint
     VOID = "void"  # an earlier fact is to be ignored
     ENTRANT = "entrant"  # an entrant registered or their details changed

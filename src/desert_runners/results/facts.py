@@ -6,12 +6,14 @@ Payload conventions of the facts that refer to others (written by the services):
   with offset), ``bib``, ``stage``, ``checkpoint``, ``direction``: the target's new values.
 - withdrawal:  bib, stage, occurred_at, ``{"status": "dnf" | "dns" | "dq" | "medical", ...}``
 - start:       bib, stage, occurred_at: that runner's own start (late or wave start).
+- penalty:     bib, stage, ``{"code": <catalogue code>, "reason": str, "evidence": str}``
+- neutralisation: stage, bib (none: the whole field), ``{"duration": "H:MM:SS", "reason"}``
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -38,6 +40,8 @@ FACTS_SCHEMA: dict[str, Any] = {
     "new_checkpoint": pl.String,
     "new_direction": pl.String,
     "status": pl.String,
+    "code": pl.String,
+    "duration": pl.Duration("us"),
 }
 
 
@@ -67,4 +71,14 @@ def _row(event: Event) -> tuple[object, ...]:
         str(payload["checkpoint"]).casefold() if payload.get("checkpoint") else None,
         payload.get("direction"),
         payload.get("status"),
+        payload.get("code"),
+        _duration(payload.get("duration")),
     )
+
+
+def _duration(text: object) -> timedelta | None:
+    if not isinstance(text, str):
+        return None
+    sign = -1 if text.startswith("-") else 1
+    hours, minutes, *seconds = (int(part) for part in text.lstrip("-").split(":"))
+    return sign * timedelta(hours=hours, minutes=minutes, seconds=seconds[0] if seconds else 0)

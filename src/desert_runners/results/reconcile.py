@@ -22,7 +22,7 @@ Rules, in order:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from enum import StrEnum
 
 import polars as pl
@@ -79,7 +79,10 @@ def course_frame(race: Race) -> pl.DataFrame:
 
 def stage_starts(race: Race) -> pl.DataFrame:
     return pl.DataFrame(
-        {"stage": [s.number for s in race.stages], "field_start": [s.start for s in race.stages]},
+        {
+            "stage": [s.number for s in race.stages],
+            "field_start": [s.start.astimezone(UTC) for s in race.stages],
+        },
         schema={"stage": pl.Int64, "field_start": UTC_TIME},
     )
 

@@ -1,0 +1,63 @@
+"""Stage results, hand-worked on the long march of the test race (stage 2: starts
+2010-03-08 08:00 in Santiago, CP2 at 36 km with a 23:30 cutoff, finish at 80 km with a
+12:00 cutoff the next day)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from desert_runners.domain.events import EventKind
+from desert_runners.results.facts import facts_frame
+from desert_runners.results.reconcile import reconcile
+from desert_runners.results.stage import stage_results
+from tests.unit.test_reconcile import BIBS, RACE, TAGS, Log, at
+
+
+def results(log: Log) -> list[tuple[object, ...]]:
+    facts = facts_frame(log.events)
+    passings = reconcile(RACE, facts, BIBS, TAGS).passings
+    table = stage_results(RACE, 2, passings, facts, BIBS)
+    return [
+        (row["bib"], row["status"], row["stage_time"], row["rank"], row["reason"])
+        for row in table.iter_rows(named=True)
+    ]
+
+
+def hours(h: int, m: int = 0, s: int = 0) -> timedelta:
+    return timedelta(hours=h, minutes=m, seconds=s)
+
+
+def test_a_long_march_over_midnight_with_holds_penalties_ties_and_withdrawals() -> None:
+    log = Log()
+    log.add(EventKind.NEUTRALISATION, stage=2, payload={"duration": "0:45", "reason": "sandstorm"})
+    log.add(
+        EventKind.NEUTRALISATION,
+        stage=2,
+        bib=103,
+        payload={"duration": "0:30:00", "reason": "medical check at CP2"},
+    )
+    log.add(EventKind.START, bib=104, stage=2, occurred_at=at(8, 8, 20))  # a late start
+    log.entry(101, 2, "finish", at(8, 21, 10))
+    log.entry(102, 2, "finish", at(9, 2, 55))  # after midnight
+    log.entry(103, 2, "finish", at(9, 3, 25))  # 30 min later, less a 30 min medical hold
+    log.entry(104, 2, "finish", at(9, 3, 15))  # 20 min later, started 20 min late
+    log.add(EventKind.PENALTY, bib=101, stage=2, payload={"code": "lost-bib", "reason": "x"})
+    log.entry(105, 2, "CP2", at(8, 23, 45))  # past the 23:30 cutoff
+    log.entry(106, 2, "CP1", at(8, 10, 30))
+    log.add(
+        EventKind.WITHDRAWAL,
+        bib=106,
+        stage=2,
+        occurred_at=at(8, 11, 0),
+        payload={"status": "medical", "reason": "heat"},
+    )
+    log.entry(107, 2, "CP1", at(8, 10, 40))  # still out there
+    assert results(log) == [
+        (101, "finished", hours(12, 55), 1, None),  # 13:10 - 0:45 hold + 0:30 lost bib
+        (102, "finished", hours(18, 10), 2, None),  # 18:55 - 0:45
+        (103, "finished", hours(18, 10), 2, None),  # 19:25 - 0:45 - 0:30 medical hold
+        (104, "finished", hours(18, 10), 2, None),  # 18:55 from the late start - 0:45
+        (105, "missed_cutoff", None, None, "missed the cutoff at cp2"),
+        (106, "medical", None, None, "heat (event 11)"),
+        (107, "racing", None, None, None),
+    ]
