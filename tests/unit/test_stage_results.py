@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.unit.test_reconcile import BIBS, RACE, TAGS, Log, at
+
 from desert_runners.domain.events import EventKind
 from desert_runners.results.facts import facts_frame
 from desert_runners.results.reconcile import reconcile
 from desert_runners.results.stage import stage_results
-from tests.unit.test_reconcile import BIBS, RACE, TAGS, Log, at
 
 
 def results(log: Log) -> list[tuple[object, ...]]:
