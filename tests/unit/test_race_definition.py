@@ -231,6 +231,10 @@ MISTAKES = [
         "race.yaml:37: stages[1].checkpoints[0].km: is given twice (first on line 37)",
     ),
     (
+        ("rules:\n", "entry:\n  min_age: 30\n  max_age: 25\nrules:\n"),
+        "race.yaml:13: entry.max_age: 25 is below the minimum age (30)",
+    ),
+    (
         ("series: test-series\n", ""),
         "race.yaml:2: series: is required",
     ),
@@ -305,6 +309,24 @@ def test_series_reports_problems_of_all_its_races(tmp_path: Path) -> None:
         "race.yaml:8: country: 'XX' is not an ISO 3166 country code (e.g. CL or CHL)",
         "series.yaml:8: races[1]: no such race file 'missing.yaml'",
     ]
+
+
+def test_series_refuses_a_race_of_another_series(tmp_path: Path) -> None:
+    (tmp_path / "race.yaml").write_text(
+        mutated("series: test-series", "series: other-series"), encoding="utf-8"
+    )
+    series = (FIXTURES / "series.yaml").read_text(encoding="utf-8")
+    assert load_text(tmp_path, series, name="series.yaml") == [
+        "race.yaml: series: 'other-series' is not this series ('test-series')"
+    ]
+
+
+def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "race.yaml"
+    path.write_bytes(RACE.replace("Atacama", "Atacam\xe1").encode("latin-1"))
+    with pytest.raises(DefinitionError) as raised:
+        load_definitions(path)
+    assert str(raised.value) == f"{path}:7: not UTF-8 text (byte 0xe1: save the file as UTF-8)"
 
 
 def test_series_refuses_a_race_of_another_event(tmp_path: Path) -> None:

@@ -62,11 +62,18 @@ class YamlDocument:
 
 def load_yaml(path: Path) -> YamlDocument:
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise YamlError(f"{path}: no such file") from None
+    except OSError as error:
+        raise YamlError(f"{path}: cannot read the file ({error.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise YamlError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        line = raw[: error.start].count(b"\n") + 1
+        raise YamlError(
+            f"{path}:{line}: not UTF-8 text (byte {raw[error.start]:#04x}: save the file as UTF-8)"
+        ) from None
     return parse_yaml(text, path.name)
 
 
