@@ -18,6 +18,7 @@ class EventKind(StrEnum):
     START = "start"  # a runner's own stage start (late or wave start)
     WITHDRAWAL = "withdrawal"  # DNF, DNS, medical withdrawal, DQ: the status is in the payload
     PENALTY = "penalty"  # payload: code from the race's catalogue, reason, evidence
+    APPEAL = "appeal"  # against a penalty: payload target, decision (upheld reverses it), reason
     NEUTRALISATION = "neutralisation"  # time taken off a stage: the field's or one bib's
     CORRECTION = "correction"  # changes an earlier fact's time, bib or checkpoint
     VOID = "void"  # an earlier fact is to be ignored

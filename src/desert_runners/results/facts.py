@@ -7,6 +7,8 @@ Payload conventions of the facts that refer to others (written by the services):
 - withdrawal:  bib, stage, occurred_at, ``{"status": "dnf" | "dns" | "dq" | "medical", ...}``
 - start:       bib, stage, occurred_at: that runner's own start (late or wave start).
 - penalty:     bib, stage, ``{"code": <catalogue code>, "reason": str, "evidence": str}``
+- appeal:      ``{"target": <penalty id>, "decision": "pending" | "upheld" | "rejected",
+  "reason": str}``; an upheld appeal reverses the penalty, as a void does.
 - neutralisation: stage, bib (none: the whole field), ``{"duration": "H:MM:SS", "reason"}``
 """
 
@@ -70,7 +72,7 @@ def _row(event: Event) -> tuple[object, ...]:
         payload.get("stage"),
         str(payload["checkpoint"]).casefold() if payload.get("checkpoint") else None,
         payload.get("direction"),
-        payload.get("status"),
+        payload.get("status") or payload.get("decision"),
         payload.get("code"),
         _duration(payload.get("duration")),
     )
@@ -82,3 +84,16 @@ def _duration(text: object) -> timedelta | None:
     sign = -1 if text.startswith("-") else 1
     hours, minutes, *seconds = (int(part) for part in text.lstrip("-").split(":"))
     return sign * timedelta(hours=hours, minutes=minutes, seconds=seconds[0] if seconds else 0)
+
+
+def in_force(facts: pl.DataFrame) -> pl.DataFrame:
+    """The facts that still stand: without those voided (by a void that stands itself)
+    or reversed by an upheld appeal."""
+    voids = facts.filter(pl.col("kind") == "void")
+    void_targets = voids.select("target")
+    standing_voids = voids.join(
+        void_targets.rename({"target": "event_id"}), on="event_id", how="anti"
+    )
+    upheld = facts.filter((pl.col("kind") == "appeal") & (pl.col("status") == "upheld"))
+    removed = pl.concat([standing_voids.select("target"), upheld.select("target")])
+    return facts.join(removed.rename({"target": "event_id"}), on="event_id", how="anti")

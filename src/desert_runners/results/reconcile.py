@@ -27,8 +27,8 @@ from enum import StrEnum
 
 import polars as pl
 
-from desert_runners.domain.race import START, Race
-from desert_runners.results.facts import UTC_TIME
+from desert_runners.domain.race import START, Consequence, Race
+from desert_runners.results.facts import UTC_TIME, in_force
 
 
 class DataStatus(StrEnum):
@@ -100,7 +100,8 @@ def reconcile(
     timing, more_aside = _resolve_and_check(timing, bibs, tags, course)
     crossings = _crossings(timing, course, thresholds.window)
     passings, repeats = _first_crossings(crossings)
-    passings = _judge(passings, facts, course, stage_starts(race), thresholds)
+    continues = race.rules.withdrawn_stage is not Consequence.OUT
+    passings = _judge(passings, in_force(facts), course, stage_starts(race), thresholds, continues)
     set_aside = pl.concat([aside, more_aside, repeats]).sort("event_id")
     return Reconciliation(passings, set_aside)
 
@@ -262,8 +263,10 @@ def _judge(
     course: pl.DataFrame,
     starts: pl.DataFrame,
     thresholds: Thresholds,
+    continues: bool,
 ) -> pl.DataFrame:
-    """Give each passing its data status and the reason for it."""
+    """Give each passing its data status and the reason for it. ``continues``: the race
+    lets a runner who withdrew from a stage start the next one."""
     withdrawn = (
         facts.filter(pl.col("kind") == "withdrawal")
         .sort("stage", "at")
@@ -272,6 +275,7 @@ def _judge(
             pl.col("stage").first().alias("out_stage"),
             pl.col("at").first().alias("out_at"),
             pl.col("event_id").first().alias("out_event"),
+            pl.col("status").first().alias("out_status"),
         )
     )
     own_starts = (
@@ -302,8 +306,10 @@ def _judge(
         )
         .alias("segment"),
     )
+    # Later stages count as "after" only for a runner who may not continue.
+    may_not_continue = (pl.col("out_status") == "dq") | pl.lit(not continues)
     after_withdrawal = pl.col("out_stage").is_not_null() & (
-        (pl.col("stage") > pl.col("out_stage"))
+        ((pl.col("stage") > pl.col("out_stage")) & may_not_continue)
         | ((pl.col("stage") == pl.col("out_stage")) & (pl.col("at") > pl.col("out_at")))
     )
     out_of_order = pl.col("latest_before").is_not_null() & (pl.col("at") < pl.col("latest_before"))

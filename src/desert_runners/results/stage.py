@@ -14,7 +14,7 @@ from enum import StrEnum
 import polars as pl
 
 from desert_runners.domain.race import FINISH, Race, Stage
-from desert_runners.results.facts import UTC_TIME
+from desert_runners.results.facts import UTC_TIME, in_force
 from desert_runners.results.reconcile import DataStatus
 
 
@@ -60,12 +60,19 @@ def stage_results(
     passings: pl.DataFrame,
     facts: pl.DataFrame,
     bibs: pl.Series,
+    *,
+    final: bool = False,
 ) -> pl.DataFrame:
     """One row per entrant: bib, status, start, finish, neutralised, penalty, stage_time,
-    rank, reason. ``passings`` from ``reconcile``; bad passings are not used."""
+    rank, reason. ``passings`` from ``reconcile``; bad passings are not used.
+
+    ``final``: the stage is over (its last cutoff has passed, or the race is history): a
+    runner with no finish and no withdrawal is then dnf (seen on the course) or dns (never
+    seen), instead of racing."""
     stage = race.stage(number)
     if stage is None:
         raise ValueError(f"{race.slug} has no stage {number}")
+    facts = in_force(facts)
     usable = passings.filter(
         (pl.col("stage") == number) & (pl.col("status") != DataStatus.BAD.value)
     )
@@ -97,17 +104,32 @@ def stage_results(
         .then(pl.lit(StageStatus.MISSED_CUTOFF.value))
         .when(pl.col("finish").is_not_null())
         .then(pl.lit(StageStatus.FINISHED.value))
-        .otherwise(pl.lit(StageStatus.RACING.value))
+        .when(pl.lit(not final))
+        .then(pl.lit(StageStatus.RACING.value))
+        .when(pl.col("seen_start").is_not_null())
+        .then(pl.lit(StageStatus.DNF.value))
+        .otherwise(pl.lit(StageStatus.DNS.value))
     )
+    unfinished = pl.lit(final) & pl.col("finish").is_null()
     finished = pl.col("status") == StageStatus.FINISHED.value
     table = table.with_columns(status.alias("status")).with_columns(
-        pl.when(finished)
+        # A runner past a cutoff may still have a time: the race's rule decides its use.
+        pl.when(finished | (pl.col("status") == StageStatus.MISSED_CUTOFF.value))
         .then(pl.col("finish") - pl.col("start") - pl.col("neutralised") + pl.col("penalty"))
         .alias("stage_time"),
-        pl.coalesce("withdrawal_reason", "missed_at").alias("reason"),
+        pl.coalesce(
+            "withdrawal_reason",
+            "missed_at",
+            pl.when(unfinished & pl.col("seen_start").is_null()).then(
+                pl.lit("never seen on the course")
+            ),
+            pl.when(unfinished).then(pl.lit("no finish recorded")),
+        ).alias("reason"),
     )
     return (
-        table.with_columns(pl.col("stage_time").rank("min").cast(pl.Int64).alias("rank"))
+        table.with_columns(
+            pl.when(finished).then(pl.col("stage_time")).rank("min").cast(pl.Int64).alias("rank")
+        )
         .select(
             "bib",
             "stage",

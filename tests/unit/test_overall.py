@@ -1,0 +1,219 @@
+"""The general classification, hand-worked on the two-stage test race (stage 1 starts
+2010-03-07 08:00, stage 2, a long march, 2010-03-08 08:00; Santiago time), under each
+rule a race may choose, plus properties that must hold for any log."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.unit.test_reconcile import BIBS, RACE, TAGS, Log, at
+
+from desert_runners.domain.events import EventKind
+from desert_runners.domain.race import Consequence, PenaltyRule, Race, RaceRules, TieBreak
+from desert_runners.results.facts import facts_frame
+from desert_runners.results.overall import overall_results
+from desert_runners.results.reconcile import reconcile
+from desert_runners.results.stage import stage_results
+
+PENALTIES = (
+    *RACE.penalties,
+    PenaltyRule("missed-checkpoint", "Missed a checkpoint", timedelta(hours=4), dq_on_repeat=2),
+    PenaltyRule("time-credit", "Helped another runner", timedelta(minutes=-30)),
+)
+
+
+def race_with(**rules: object) -> Race:
+    return replace(RACE, penalties=PENALTIES, rules=replace(RaceRules(), **rules))
+
+
+def gc(race: Race, log: Log, after_stage: int = 2) -> list[tuple[object, ...]]:
+    facts = facts_frame(log.events)
+    passings = reconcile(race, facts, BIBS, TAGS).passings
+    stages = {
+        n: stage_results(race, n, passings, facts, BIBS, final=True)
+        for n in range(1, after_stage + 1)
+    }
+    table = overall_results(race, stages, facts, after_stage)
+    return [
+        (row["bib"], row["status"], row["time"], row["rank"]) for row in table.iter_rows(named=True)
+    ]
+
+
+def h(hours: int, minutes: int = 0) -> timedelta:
+    return timedelta(hours=hours, minutes=minutes)
+
+
+def two_stages(log: Log, bib: int, first: tuple[int, int], second: tuple[int, int, int]) -> None:
+    """Finish stage 1 at 7 March ``first`` and stage 2 at ``second`` (day, hour, minute)."""
+    log.entry(bib, 1, "finish", at(7, *first))
+    log.entry(bib, 2, "finish", at(*second))
+
+
+def test_gc_is_the_sum_of_stage_times_and_penalties_with_shared_places() -> None:
+    log = Log()
+    two_stages(log, 101, (13, 0), (8, 22, 0))  # 5:00 + 14:00 = 19:00
+    two_stages(log, 102, (14, 0), (8, 21, 0))  # 6:00 + 13:00 = 19:00: shares 1st
+    two_stages(log, 103, (12, 0), (8, 21, 30))  # 4:00 + 13:30 = 17:30 + 2:00 = 19:30
+    log.add(EventKind.PENALTY, bib=103, payload={"code": "lost-bib", "reason": "x"})
+    log.add(EventKind.PENALTY, bib=103, payload={"code": "lost-bib", "reason": "again"})
+    log.add(EventKind.PENALTY, bib=103, payload={"code": "lost-bib", "reason": "and again"})
+    log.add(EventKind.PENALTY, bib=103, payload={"code": "lost-bib", "reason": "fourth"})
+    two_stages(log, 104, (15, 0), (9, 3, 0))  # 7:00 + 19:00 = 26:00 - 0:30 credit
+    log.add(EventKind.PENALTY, bib=104, payload={"code": "time-credit", "reason": "helped 105"})
+    log.entry(105, 1, "finish", at(7, 16, 0))  # still on the long march
+    assert gc(race_with(), log)[:5] == [
+        (101, "ranked", h(19), 1),
+        (102, "ranked", h(19), 1),
+        (103, "ranked", h(19, 30), 3),
+        (104, "ranked", h(25, 30), 4),
+        (105, "dns", h(8), None),  # final: never seen on stage 2; 4 Deserts rules: out
+    ]
+
+
+def test_tie_breaks_sum_of_stage_placings_then_the_last_stage() -> None:
+    log = Log()
+    two_stages(log, 101, (13, 0), (8, 22, 0))  # stage places 2, 2
+    two_stages(log, 102, (14, 0), (8, 21, 0))  # 3, 1
+    two_stages(log, 103, (12, 0), (8, 23, 0))  # 1, 3
+    race = race_with(tie_breaks=(TieBreak.STAGE_PLACINGS, TieBreak.LAST_STAGE))
+    assert [(bib, rank) for bib, _, _, rank in gc(race, log)[:3]] == [
+        (102, 1),  # sum 4 like the others; best on the last stage
+        (101, 2),
+        (103, 3),
+    ]
+
+
+def scenario_with_a_missed_cutoff_and_a_withdrawal() -> Log:
+    log = Log()
+    two_stages(log, 101, (13, 0), (8, 22, 0))
+    log.entry(102, 1, "finish", at(7, 19, 0))  # after the 18:00 cutoff of stage 1: 11:00
+    log.entry(102, 2, "finish", at(8, 21, 0))
+    log.entry(103, 1, "CP1", at(7, 10, 0))
+    log.add(
+        EventKind.WITHDRAWAL,
+        bib=103,
+        stage=1,
+        occurred_at=at(7, 11, 0),
+        payload={"status": "dnf", "reason": "blisters"},
+    )
+    log.entry(103, 2, "finish", at(8, 20, 0))  # walked the long march anyway
+    return log
+
+
+def test_4_deserts_rules_take_runners_out() -> None:
+    assert gc(race_with(), scenario_with_a_missed_cutoff_and_a_withdrawal())[:3] == [
+        (101, "ranked", h(19), 1),
+        (102, "missed_cutoff", h(13), None),
+        (103, "dnf", None, None),  # its stage 2 finish is after the withdrawal: bad
+    ]
+
+
+def test_haute_route_rules_keep_them_racing_unranked() -> None:
+    race = race_with(
+        missed_cutoff=Consequence.CONTINUE_UNRANKED, withdrawn_stage=Consequence.CONTINUE_UNRANKED
+    )
+    assert gc(race, scenario_with_a_missed_cutoff_and_a_withdrawal())[:3] == [
+        (101, "ranked", h(19), 1),
+        (102, "unranked", h(13), None),
+        (103, "unranked", h(12), None),  # may continue: stage 2 counts
+    ]
+
+
+def test_penalty_rules_keep_them_ranked_with_the_penalty() -> None:
+    race = race_with(
+        missed_cutoff=Consequence.PENALTY,
+        missed_cutoff_penalty=h(1),
+        withdrawn_stage=Consequence.PENALTY,
+        withdrawn_stage_penalty=h(3),
+    )
+    assert gc(race, scenario_with_a_missed_cutoff_and_a_withdrawal())[:3] == [
+        (101, "ranked", h(19), 1),
+        (102, "ranked", h(11) + h(1) + h(13), 2),  # own time + 1 h, then 13 h
+        (103, "ranked", h(10) + h(3) + h(12), 2),  # stage 1's limit (10 h) + 3 h, then 12 h
+    ]
+
+
+def test_dq_by_catalogue_and_by_repeat_and_reversal_by_void_or_appeal() -> None:
+    log = Log()
+    for bib in (101, 102, 103, 104):
+        two_stages(log, bib, (13, bib % 10), (8, 22, bib % 10))
+    log.add(EventKind.PENALTY, bib=101, payload={"code": "no-sleeping-bag", "reason": "kit"})
+    log.add(EventKind.PENALTY, bib=102, stage=1, payload={"code": "missed-checkpoint"})
+    log.add(EventKind.PENALTY, bib=102, stage=2, payload={"code": "missed-checkpoint"})
+    wrong = log.add(EventKind.PENALTY, bib=103, payload={"code": "no-sleeping-bag"})
+    log.add(EventKind.VOID, payload={"target": wrong, "reason": "it was in the tent"})
+    appealed = log.add(EventKind.PENALTY, bib=104, payload={"code": "no-sleeping-bag"})
+    log.add(
+        EventKind.APPEAL,
+        payload={"target": appealed, "decision": "upheld", "reason": "photo evidence"},
+    )
+    assert gc(race_with(), log)[:4] == [
+        (103, "ranked", h(19, 6), 1),
+        (104, "ranked", h(19, 8), 2),
+        (101, "dq", h(19, 2), None),
+        (102, "dq", h(19, 4) + h(8), None),
+    ]
+
+
+def test_after_stage_one_only_stage_one_counts() -> None:
+    log = scenario_with_a_missed_cutoff_and_a_withdrawal()
+    assert gc(race_with(), log, after_stage=1)[:1] == [(101, "ranked", h(5), 1)]
+
+
+FINISHES = st.lists(
+    # Realistic and within the cutoffs (stage 1 by 18:00, stage 2 by 12:00 the next
+    # day), so that no finish is judged impossibly fast against the others.
+    st.tuples(st.integers(240, 500), st.integers(600, 900)),
+    min_size=3,
+    max_size=7,
+)
+
+
+def log_of(finishes: list[tuple[int, int]]) -> Log:
+    log = Log()
+    for bib, (first, second) in zip(range(101, 108), finishes, strict=False):
+        log.entry(bib, 1, "finish", at(7, 9, 0) + timedelta(minutes=first))
+        log.entry(bib, 2, "finish", at(8, 12, 0) + timedelta(minutes=second))
+    return log
+
+
+def ranks(race: Race, log: Log) -> dict[int, int | None]:
+    return {bib: rank for bib, _, _, rank in gc(race, log)}
+
+
+@settings(max_examples=40, deadline=None)
+@given(FINISHES, st.integers(0, 6), st.sampled_from(["lost-bib", "missed-checkpoint"]))
+def test_a_penalty_never_improves_the_penalised_runners_rank(
+    finishes: list[tuple[int, int]], who: int, code: str
+) -> None:
+    race = race_with()
+    log = log_of(finishes)
+    bib = 101 + who % len(finishes)
+    before = ranks(race, log)[bib]
+    log.add(EventKind.PENALTY, bib=bib, payload={"code": code})
+    after = ranks(race, log)[bib]
+    assert before is not None and after is not None
+    assert after >= before
+
+
+@settings(max_examples=40, deadline=None)
+@given(FINISHES)
+def test_gc_is_the_sum_and_tied_times_share_a_place(finishes: list[tuple[int, int]]) -> None:
+    race = race_with()
+    log = log_of(finishes)
+    facts = facts_frame(log.events)
+    bibs = pl.Series("bib", list(range(101, 101 + len(finishes))), dtype=pl.Int64)
+    passings = reconcile(race, facts, bibs, TAGS).passings
+    stages = {n: stage_results(race, n, passings, facts, bibs, final=True) for n in (1, 2)}
+    table = overall_results(race, stages, facts, 2)
+    sums = pl.concat(stages.values()).group_by("bib").agg(pl.col("stage_time").sum())
+    joined = table.join(sums, on="bib")
+    assert (joined["time"] == joined["stage_time"]).all()
+    for time, group in table.group_by("time"):
+        assert group["rank"].n_unique() == 1, time
+    times = table.filter(pl.col("rank").is_not_null()).sort("rank")["time"].to_list()
+    assert times == sorted(times)
