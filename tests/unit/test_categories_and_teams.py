@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import polars as pl
+from tests.unit.test_reconcile import BIBS, RACE, TAGS, Log, at
 
 from desert_runners.domain.entrant import Entrant
 from desert_runners.domain.events import EventKind
@@ -15,7 +15,6 @@ from desert_runners.results.overall import overall_results
 from desert_runners.results.reconcile import reconcile
 from desert_runners.results.stage import stage_results
 from desert_runners.results.teams import team_results
-from tests.unit.test_reconcile import BIBS, RACE, TAGS, Log, at
 
 ENTRANTS = [
     Entrant(101, "Ana", "Pérez", "F", "CHL", date(1975, 4, 12), team="Cóndores"),

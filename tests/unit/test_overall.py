@@ -196,7 +196,8 @@ def test_a_penalty_never_improves_the_penalised_runners_rank(
     before = ranks(race, log)[bib]
     log.add(EventKind.PENALTY, bib=bib, payload={"code": code})
     after = ranks(race, log)[bib]
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     assert after >= before
 
 
