@@ -69,13 +69,14 @@ def main() -> None:
 
 
 def _register() -> None:
-    from desert_runners.cli import entrants, events, init, race, record
+    from desert_runners.cli import entrants, events, init, race, record, results
 
     app.command("init")(init.init)
     app.add_typer(race.app, name="race")
     app.add_typer(entrants.app, name="entrants")
     app.command("record")(record.record)
     app.add_typer(events.app, name="events")
+    app.command("results")(results.results)
 
 
 _register()

@@ -87,8 +87,10 @@ def _duration(text: object) -> timedelta | None:
 
 
 def in_force(facts: pl.DataFrame) -> pl.DataFrame:
-    """The facts that still stand: without those voided (by a void that stands itself)
-    or reversed by an upheld appeal."""
+    """The rulings that still stand (starts, withdrawals, penalties, holds): without those
+    voided (by a void that stands itself) or reversed by an upheld appeal. Reads and
+    entries, by far the most facts, are left out: reconciliation handles those."""
+    facts = facts.filter(~pl.col("kind").is_in(["read", "entry"]))
     voids = facts.filter(pl.col("kind") == "void")
     void_targets = voids.select("target")
     standing_voids = voids.join(

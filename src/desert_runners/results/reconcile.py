@@ -54,16 +54,18 @@ class Reconciliation:
 
 def course_frame(race: Race) -> pl.DataFrame:
     """Every timing point of the race in course order: (stage, checkpoint, direction)."""
-    rows: list[tuple[int, str, str | None, int, float]] = []
+    rows: list[tuple[int, str, str | None, int, float, int]] = []
     for stage in race.stages:
-        rows.append((stage.number, START, None, 0, 0.0))
+        base = stage.number * 1000  # `point`: one integer per checkpoint, for fast sorting
+        rows.append((stage.number, START, None, 0, 0.0, base))
         for index, checkpoint in enumerate(stage.checkpoints, start=1):
             key = checkpoint.id.casefold()
+            point = base + index
             if checkpoint.in_out:
-                rows.append((stage.number, key, "in", 2 * index - 1, checkpoint.km))
-                rows.append((stage.number, key, "out", 2 * index, checkpoint.km))
+                rows.append((stage.number, key, "in", 2 * index - 1, checkpoint.km, point))
+                rows.append((stage.number, key, "out", 2 * index, checkpoint.km, point))
             else:
-                rows.append((stage.number, key, None, 2 * index, checkpoint.km))
+                rows.append((stage.number, key, None, 2 * index, checkpoint.km, point))
     return pl.DataFrame(
         rows,
         schema={
@@ -72,6 +74,7 @@ def course_frame(race: Race) -> pl.DataFrame:
             "direction": pl.String,
             "order": pl.Int64,
             "km": pl.Float64,
+            "point": pl.Int64,
         },
         orient="row",
     )
@@ -159,6 +162,7 @@ def _resolve_and_check(
     points = course.select(
         "stage",
         "checkpoint",
+        "point",
         pl.col("direction").alias("point_direction"),
         pl.lit(True).alias("known_point"),
     ).unique(["stage", "checkpoint"])
@@ -189,56 +193,95 @@ def _resolve_and_check(
 
 
 def _crossings(timing: pl.DataFrame, course: pl.DataFrame, window: timedelta) -> pl.DataFrame:
-    group = ["bib", "stage", "checkpoint", "direction"]
+    """Reads of one bib at one timing point, less than ``window`` apart, are one crossing.
+    Sorted once on integer keys and split where the key changes or the gap is too long:
+    window functions over hundreds of thousands of groups would be far slower."""
+    group = ["bib", "point", "direction_code"]
     is_chip = pl.col("kind") == "read"
-    return (
-        timing.sort([*group, "at"], nulls_last=False)
+    needed = [
+        "event_id",
+        "kind",
+        "bib",
+        "stage",
+        "checkpoint",
+        "direction",
+        "point",
+        "point_direction",
+        "at",
+    ]
+    ordered = (
+        timing.select(needed)
         .with_columns(
-            (pl.col("at").diff().over(group).fill_null(timedelta(0)) > window)
-            .cum_sum()
-            .over(group)
-            .alias("crossing")
+            pl.col("direction")
+            .replace_strict({"in": 1, "out": 2}, default=0, return_dtype=pl.Int8)
+            .alias("direction_code")
         )
-        .group_by([*group, "crossing"])
+        .sort([*group, "at"])
+    )
+    starts_new = pl.any_horizontal([pl.col(name) != pl.col(name).shift(1) for name in group]) | (
+        (pl.col("at") - pl.col("at").shift(1)) > window
+    )
+    # Plain aggregations only (min, any, first): per-group filters are far slower.
+    crossings = (
+        ordered.with_columns(
+            starts_new.fill_null(True).cum_sum().set_sorted().alias("crossing"),
+            pl.when(is_chip).then(pl.col("at")).alias("chip_at"),
+            is_chip.alias("chip"),
+        )
+        .group_by("crossing", maintain_order=True)  # sorted: grouping is a single pass
         .agg(
-            pl.coalesce(pl.col("at").filter(is_chip).min(), pl.col("at").min()).alias("at"),
-            pl.when(is_chip.any()).then(pl.lit("chip")).otherwise(pl.lit("manual")).alias("by"),
+            pl.col("bib", "point", "direction_code").first(),
+            pl.col("stage", "checkpoint", "direction", "point_direction").first(),
+            pl.col("chip_at").min(),
+            pl.col("at").min(),
+            pl.col("chip").any(),
             pl.col("event_id").sort().alias("events"),
-            pl.col("point_direction").first(),
         )
+    )
+    return crossings.select(
+        "bib",
+        "point",
+        "direction_code",
+        "stage",
+        "checkpoint",
+        "direction",
+        "point_direction",
+        pl.coalesce("chip_at", "at").alias("at"),
+        pl.when(pl.col("chip")).then(pl.lit("chip")).otherwise(pl.lit("manual")).alias("by"),
+        "events",
     )
 
 
 def _first_crossings(crossings: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    group = ["bib", "stage", "checkpoint", "direction"]
-    ranked = crossings.sort([*group, "at"]).with_columns(
-        pl.col("at").rank("ordinal").over(group).alias("nth"),
-        pl.len().over(group).alias("count"),
-    )
+    """Crossings come ordered by (bib, point, direction, time): the first and last of each
+    run of equal keys are found by comparing neighbours, with no window function."""
+    key = ["bib", "point", "direction_code"]
+    is_first = pl.any_horizontal([pl.col(k) != pl.col(k).shift(1) for k in key]).fill_null(True)
+    is_last = pl.any_horizontal([pl.col(k) != pl.col(k).shift(-1) for k in key]).fill_null(True)
     undirected_in_out = pl.col("point_direction").is_not_null() & pl.col("direction").is_null()
     role = (
-        pl.when(pl.col("nth") == 1)
+        pl.when(pl.col("first"))
         .then(
             pl.when(undirected_in_out)
             .then(pl.lit("in"))
             .otherwise(pl.col("direction").fill_null("pass"))
         )
-        .when(undirected_in_out & (pl.col("nth") == pl.col("count")))
+        .when(undirected_in_out & pl.col("last"))
         .then(pl.lit("out"))
         .otherwise(pl.lit("repeat"))
     )
-    ranked = ranked.with_columns(role.alias("role"))
-    used = ranked.filter(pl.col("role") != "repeat")
-    used = used.with_columns(
+    ranked = crossings.with_columns(is_first.alias("first"), is_last.alias("last")).with_columns(
+        role.alias("role"),
+        pl.when(pl.col("first")).then(pl.col("at")).forward_fill().alias("first_at"),
+    )
+    used = ranked.filter(pl.col("role") != "repeat").with_columns(
         pl.when(pl.col("point_direction").is_null())
         .then(None)
         .otherwise(pl.col("role"))
         .alias("direction")
-    ).drop("role", "nth", "count", "crossing", "point_direction")
-    first_at = ranked.filter(pl.col("nth") == 1).select(*group, pl.col("at").alias("first_at"))
+    )
     repeats = (
         ranked.filter(pl.col("role") == "repeat")
-        .join(first_at, on=group, how="left", nulls_equal=True)
         .explode("events")
         .select(
             pl.col("events").alias("event_id"),
@@ -253,7 +296,7 @@ def _first_crossings(crossings: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
     # Two crossings may share a direction when an in/out pair was typed with directions.
     used = used.unique(
         ["bib", "stage", "checkpoint", "direction"], keep="first", maintain_order=True
-    )
+    ).select("bib", "stage", "checkpoint", "direction", "at", "by", "events")
     return used, repeats
 
 
