@@ -69,7 +69,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from desert_runners.cli import entrants, events, init, race, record, results
+    from desert_runners.cli import entrants, events, init, race, record, results, series
 
     app.command("init")(init.init)
     app.add_typer(race.app, name="race")
@@ -77,6 +77,8 @@ def _register() -> None:
     app.command("record")(record.record)
     app.add_typer(events.app, name="events")
     app.command("results")(results.results)
+    app.command("series")(series.series)
+    app.add_typer(series.people, name="people")
 
 
 _register()

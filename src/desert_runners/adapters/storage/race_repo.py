@@ -104,3 +104,22 @@ def race_slugs(connection: Connection) -> list[str]:
 def list_races(connection: Connection) -> list[RaceRow]:
     found = (get_race(connection, slug) for slug in race_slugs(connection))
     return [row for row in found if row is not None]
+
+
+def get_series(connection: Connection, slug: str) -> Series | None:
+    from desert_runners.domain.race import SeriesEvent
+
+    row = connection.execute(select(series).where(series.c.slug == slug)).mappings().first()
+    if row is None:
+        return None
+    events = tuple(SeriesEvent(**event) for event in row["definition"].get("events", []))
+    return Series(slug=row["slug"], name=row["name"], events=events)
+
+
+def series_slugs(connection: Connection) -> list[str]:
+    return list(connection.execute(select(series.c.slug).order_by(series.c.slug)).scalars())
+
+
+def races_of_series(connection: Connection, slug: str) -> list[RaceRow]:
+    found = (get_race(connection, race) for race in race_slugs(connection))
+    return [row for row in found if row is not None and row.race.series == slug]

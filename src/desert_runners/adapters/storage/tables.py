@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     ForeignKey,
@@ -131,4 +132,19 @@ events = Table(
     Index("ix_events_race_kind", "race_id", "kind"),
 )
 
-APPEND_ONLY_TABLES = ("events", "tag_assignments")
+
+person_links = Table(
+    "person_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("series_id", ForeignKey("series.id"), nullable=False),
+    Column("race_a", String(80), nullable=False),
+    Column("bib_a", Integer, nullable=False),
+    Column("race_b", String(80), nullable=False),
+    Column("bib_b", Integer, nullable=False),
+    Column("same", Boolean, nullable=False),  # False: never the same person
+    Column("reason", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("linked_at", UtcDateTime, nullable=False),
+)
+APPEND_ONLY_TABLES = ("events", "tag_assignments", "person_links")
