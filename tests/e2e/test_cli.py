@@ -214,3 +214,37 @@ def test_every_command_has_help() -> None:
     ]
     for command in commands:
         assert "Usage:" in ok(run(*command, "--help")), command
+
+
+def test_results_in_every_format(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    ok(run("race", "load", str(FIXTURES / "series.yaml"), db=db))
+    ok(run("entrants", "import", str(FIXTURES / "entrants.csv"), db=db))
+    for bib, first, second in (
+        (101, "13:00", "02:10"),
+        (102, "12:30", "23:40"),
+        (103, "13:00", "01:55"),
+        (104, "14:10", "04:00"),
+    ):
+        ok(run("record", str(bib), "1/finish", "--at", first, db=db))
+        ok(run("record", str(bib), "2/finish", "--at", second, db=db))
+    csv_text = ok(run("results", "--format", "csv", db=db))
+    lines = csv_text.splitlines()
+    assert lines[0] == "rank,bib,name,gender,category,time,status,nationality,team,gap,penalty,note"
+    assert lines[1].startswith("1,102,Tom Baker,M,40+,20:10:00,ranked,GBR,")
+    assert lines[-1].startswith(",105,Pierre Dubois,M,40+,,dns,FRA,")  # never seen: out
+    stage = ok(run("results", "--stage", "2", "--by", "gender", "--format", "csv", db=db))
+    assert stage.splitlines()[1].startswith("F,1,101,Ana Pérez,F,20-39,18:10:00,finished,")
+    document = json.loads(ok(run("results", "--by", "team", "--format", "json", db=db)))
+    assert document["title"] == "Overall: teams"
+    for fmt in ("xlsx", "pdf"):
+        ok(run("results", "--format", fmt, "--output", str(tmp_path / f"gc.{fmt}"), db=db))
+        assert (tmp_path / f"gc.{fmt}").stat().st_size > 1000
+    assert (tmp_path / "gc.pdf").read_bytes().startswith(b"%PDF")
+    assert user_mistake(run("results", "--format", "pdf", db=db)) == [
+        "error: pdf needs an output file: give --output, e.g. results.pdf"
+    ]
+    assert user_mistake(run("results", "--stage", "3", db=db)) == [
+        "error: dune-run-2010 has no stage 3 (stages 1 to 2)"
+    ]
+    assert "Tom Baker" in ok(run("results", db=db))

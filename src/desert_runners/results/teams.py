@@ -92,7 +92,10 @@ def team_results(
         .then(pl.format("apart at {} checkpoint(s)", "gaps"))
     )
     table = table.with_columns(status.alias("status"), note.alias("note")).with_columns(
-        (pl.col("time") + pl.col("gap_penalty")).alias("time")
+        # A team out of the ranking has no team time to show.
+        pl.when(pl.col("status").is_in(["ranked", "racing"]))
+        .then(pl.col("time") + pl.col("gap_penalty"))
+        .alias("time")
     )
     ranked = pl.col("status") == "ranked"
     return (
