@@ -135,20 +135,21 @@ def _effective_timing_facts(facts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataF
             "new_direction",
         )
     )
-    timing = facts.filter(pl.col("kind").is_in(["read", "entry"]))
-    voided = timing.drop("reason").join(voids, on="event_id").select("event_id", "reason")
-    timing = (
-        timing.join(voids, on="event_id", how="anti")
-        .drop("new_at", "new_bib", "new_stage", "new_checkpoint", "new_direction")
-        .join(corrections, on="event_id", how="left")
-        .with_columns(
+    timing = facts.filter(pl.col("kind").is_in(["read", "entry"])).select(
+        "event_id", "kind", "bib", "tag", "stage", "checkpoint", "direction", "at"
+    )
+    voided = timing.join(voids, on="event_id").select("event_id", "reason")
+    # Most logs have few voids and corrections: join millions of reads only when needed.
+    if voids.height:
+        timing = timing.join(voids, on="event_id", how="anti")
+    if corrections.height:
+        timing = timing.join(corrections, on="event_id", how="left").with_columns(
             pl.coalesce("new_at", "at").alias("at"),
             pl.coalesce("new_bib", "bib").alias("bib"),
             pl.coalesce("new_stage", "stage").alias("stage"),
             pl.coalesce("new_checkpoint", "checkpoint").alias("checkpoint"),
             pl.coalesce("new_direction", "direction").alias("direction"),
         )
-    )
     return timing, voided
 
 
@@ -194,62 +195,75 @@ def _resolve_and_check(
 
 def _crossings(timing: pl.DataFrame, course: pl.DataFrame, window: timedelta) -> pl.DataFrame:
     """Reads of one bib at one timing point, less than ``window`` apart, are one crossing.
-    Sorted once on integer keys and split where the key changes or the gap is too long:
-    window functions over hundreds of thousands of groups would be far slower."""
+
+    Millions of reads: only numbers are sorted (moving text is what makes a sort slow),
+    crossings are split where the key changes or the gap is too long (no window
+    functions), and the text columns are joined back per timing point afterwards."""
     group = ["bib", "point", "direction_code"]
-    is_chip = pl.col("kind") == "read"
-    needed = [
-        "event_id",
-        "kind",
-        "bib",
-        "stage",
-        "checkpoint",
-        "direction",
-        "point",
-        "point_direction",
-        "at",
-    ]
-    ordered = (
-        timing.select(needed)
-        .with_columns(
+    ordered = _sorted_numbers(
+        timing.select(
+            "event_id",
+            "bib",
+            "point",
             pl.col("direction")
             .replace_strict({"in": 1, "out": 2}, default=0, return_dtype=pl.Int8)
-            .alias("direction_code")
+            .alias("direction_code"),
+            "at",
+            (pl.col("kind") == "read").alias("chip"),
         )
-        .sort([*group, "at"])
     )
     starts_new = pl.any_horizontal([pl.col(name) != pl.col(name).shift(1) for name in group]) | (
         (pl.col("at") - pl.col("at").shift(1)) > window
     )
-    # Plain aggregations only (min, any, first): per-group filters are far slower.
     crossings = (
         ordered.with_columns(
             starts_new.fill_null(True).cum_sum().set_sorted().alias("crossing"),
-            pl.when(is_chip).then(pl.col("at")).alias("chip_at"),
-            is_chip.alias("chip"),
+            pl.when(pl.col("chip")).then(pl.col("at")).alias("chip_at"),
         )
         .group_by("crossing", maintain_order=True)  # sorted: grouping is a single pass
         .agg(
             pl.col("bib", "point", "direction_code").first(),
-            pl.col("stage", "checkpoint", "direction", "point_direction").first(),
-            pl.col("chip_at").min(),
+            pl.col("chip_at").min(),  # chip first, people as the backup
             pl.col("at").min(),
             pl.col("chip").any(),
-            pl.col("event_id").sort().alias("events"),
+            pl.col("event_id").alias("events"),  # in the order read
         )
     )
-    return crossings.select(
+    points = course.select(
+        "point", "stage", "checkpoint", pl.col("direction").alias("point_direction")
+    ).unique("point", keep="first")
+    return crossings.join(points, on="point", how="left", maintain_order="left").select(
         "bib",
         "point",
         "direction_code",
         "stage",
         "checkpoint",
-        "direction",
+        pl.col("direction_code")
+        .replace_strict({1: "in", 2: "out"}, default=None, return_dtype=pl.String)
+        .alias("direction"),
         "point_direction",
         pl.coalesce("chip_at", "at").alias("at"),
         pl.when(pl.col("chip")).then(pl.lit("chip")).otherwise(pl.lit("manual")).alias("by"),
         "events",
     )
+
+
+_SECONDS_BITS = 20  # 12 days: any one race, in whole seconds
+
+
+def _sorted_numbers(reads: pl.DataFrame) -> pl.DataFrame:
+    """Reads in (bib, point, direction, time) order. One packed integer key sorts about
+    twice as fast as four columns; time is packed to the second, which is enough for
+    grouping reads into crossings (the crossing's time is the exact minimum anyway). A log
+    spanning more than 12 days (a wrong date typed) falls back to the plain sort."""
+    seconds = pl.col("at").dt.epoch("s")
+    span = reads.select(seconds.max() - seconds.min()).item()
+    if span is None or span >= 2**_SECONDS_BITS:
+        return reads.sort(["bib", "point", "direction_code", "at"])
+    packed = ((pl.col("bib") * 2**15 + pl.col("point")) * 4 + pl.col("direction_code")) * (
+        2**_SECONDS_BITS
+    ) + (seconds - seconds.min())
+    return reads.sort(packed)
 
 
 def _first_crossings(crossings: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -327,26 +341,37 @@ def _judge(
         .group_by("bib", "stage")
         .agg(pl.col("at").last().alias("own_start"))
     )
+    start_passings = passings.filter(pl.col("checkpoint") == START).select(
+        "bib", "stage", pl.col("at").alias("start_passing")
+    )
     judged = (
         passings.join(course, on=["stage", "checkpoint", "direction"], how="left", nulls_equal=True)
         .join(withdrawn, on="bib", how="left")
         .join(own_starts, on=["bib", "stage"], how="left")
+        .join(start_passings, on=["bib", "stage"], how="left")
         .join(starts, on="stage", how="left")
         .sort("bib", "stage", "order")
     )
-    runner_stage = ["bib", "stage"]
-    start_passing = pl.col("at").filter(pl.col("checkpoint") == START).first().over(runner_stage)
+    # Neighbours in course order, without window functions (see _crossings): `same` is
+    # true where the previous row is the same runner on the same stage.
+    same = (pl.col("bib") == pl.col("bib").shift(1)) & (pl.col("stage") == pl.col("stage").shift(1))
+    new_group = (~same).fill_null(True).cum_sum()
+    # A running maximum that restarts for each runner and stage: offset each group far
+    # above the previous one, so the maximum never carries over.
+    span = pl.col("at").dt.epoch("us") - pl.col("at").dt.epoch("us").min()
+    offset = new_group.cast(pl.Int64) * 10**13  # 10**13 us is 115 days: more than a race
+    running_max = (span + offset).cum_max() - offset
     judged = judged.with_columns(
-        pl.coalesce("own_start", start_passing, "field_start").alias("runner_start"),
-        pl.col("at").cum_max().shift(1).over(runner_stage).alias("latest_before"),
-        pl.col("order").shift(1).over(runner_stage).fill_null(0).alias("from_order"),
+        pl.coalesce("own_start", "start_passing", "field_start").alias("runner_start"),
+        pl.when(same).then(running_max.shift(1)).alias("latest_before_us"),
+        pl.when(same).then(pl.col("order").shift(1)).otherwise(0).alias("from_order"),
+        pl.when(same).then(pl.col("at").shift(1)).alias("previous_at"),
+        span.alias("at_us"),
     )
     judged = judged.with_columns(
         pl.when(pl.col("checkpoint") == START)
         .then(None)
-        .otherwise(
-            pl.col("at") - pl.coalesce(pl.col("at").shift(1).over(runner_stage), "runner_start")
-        )
+        .otherwise(pl.col("at") - pl.coalesce("previous_at", "runner_start"))
         .alias("segment"),
     )
     # Later stages count as "after" only for a runner who may not continue.
@@ -355,13 +380,22 @@ def _judge(
         ((pl.col("stage") > pl.col("out_stage")) & may_not_continue)
         | ((pl.col("stage") == pl.col("out_stage")) & (pl.col("at") > pl.col("out_at")))
     )
-    out_of_order = pl.col("latest_before").is_not_null() & (pl.col("at") < pl.col("latest_before"))
-    segment_key = ["stage", "from_order", "order"]
-    typical = pl.col("segment").filter(~after_withdrawal & ~out_of_order)
-    judged = judged.with_columns(
-        typical.median().over(segment_key).alias("typical"),
-        typical.count().over(segment_key).alias("field"),
+    out_of_order = pl.col("latest_before_us").is_not_null() & (
+        pl.col("at_us") < pl.col("latest_before_us")
     )
+    segment_key = ["stage", "from_order", "order"]
+    judged = judged.with_columns(
+        after_withdrawal.fill_null(False).alias("after_withdrawal"),
+        out_of_order.fill_null(False).alias("out_of_order"),
+    )
+    typical = (
+        judged.filter(~pl.col("after_withdrawal") & ~pl.col("out_of_order"))
+        .group_by(segment_key)
+        .agg(pl.col("segment").median().alias("typical"), pl.col("segment").count().alias("field"))
+    )
+    judged = judged.join(typical, on=segment_key, how="left")
+    after_withdrawal = pl.col("after_withdrawal")
+    out_of_order = pl.col("out_of_order")
     ratio = pl.col("segment").dt.total_seconds() / pl.col("typical").dt.total_seconds()
     judgeable = (pl.col("field") >= thresholds.min_field) & (pl.col("typical") > timedelta(0))
     minutes = "{} min on a segment the field typically takes {} min"

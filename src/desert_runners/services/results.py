@@ -13,7 +13,7 @@ from desert_runners.bootstrap import Context
 from desert_runners.domain.errors import UserError
 from desert_runners.domain.race import Race, Stage
 from desert_runners.results.categories import GROUP_COLUMN, Grouping, entrants_frame, rank_within
-from desert_runners.results.facts import facts_frame
+from desert_runners.results.facts import facts_frame, in_force
 from desert_runners.results.overall import overall_results
 from desert_runners.results.reconcile import Reconciliation, reconcile
 from desert_runners.results.sheet import SHEET_SCHEMA, ResultSheet
@@ -31,7 +31,7 @@ class Computed:
 
     race: Race
     entrants: pl.DataFrame
-    facts: pl.DataFrame
+    facts: pl.DataFrame  # the rulings in force (not the reads: those are reconciled)
     reconciliation: Reconciliation
     stages: dict[int, pl.DataFrame]  # the stages that have started
     as_of: datetime
@@ -54,15 +54,16 @@ def compute(context: Context, race_slug: str | None) -> Computed:
         {"tag": list(tags), "bib": list(tags.values())}, schema={"tag": pl.String, "bib": pl.Int64}
     )
     reconciled = reconcile(race, facts, bibs, tag_frame)
+    rulings = in_force(facts)  # starts, withdrawals, penalties, holds: once for all stages
     as_of = context.clock()
     stages = {
         stage.number: stage_results(
-            race, stage.number, reconciled.passings, facts, bibs, final=is_over(stage, as_of)
+            race, stage.number, reconciled.passings, rulings, bibs, final=is_over(stage, as_of)
         )
         for stage in race.stages
         if stage.start <= as_of
     }
-    return Computed(race, people, facts, reconciled, stages, as_of)
+    return Computed(race, people, rulings, reconciled, stages, as_of)
 
 
 def is_over(stage: Stage, as_of: datetime) -> bool:
