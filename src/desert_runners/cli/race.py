@@ -29,7 +29,7 @@ def load(
     for race in loaded:
         console.print(
             f"{race.outcome:9} {race.slug}: {race.name}, {race.stages} stages, "
-            f"{race.checkpoints} checkpoints, {race.distance_km:.1f} km",
+            f"{race.checkpoints} checkpoints, {km_text(race.distance_km)}",
             markup=False,
         )
 
@@ -58,10 +58,14 @@ def show(
     console.print(
         f"[bold]{race.name}[/] ({race.slug}), {race.location} {race.country}\n"
         f"{race.starts_on} to {race.ends_on}, time zone {race.time_zone}, "
-        f"{race.distance_km:.1f} km in {len(race.stages)} stages"
+        f"{km_text(race.distance_km)} in {len(race.stages)} stages"
     )
     for stage in race.stages:
         console.print(_stage_table(stage))
+
+
+def km_text(km: float | None) -> str:
+    return "distance unknown" if km is None else f"{km:.1f} km"
 
 
 def _summary(race: Race) -> dict[str, object]:
@@ -74,7 +78,7 @@ def _summary(race: Race) -> dict[str, object]:
         "starts_on": race.starts_on,
         "ends_on": race.ends_on,
         "stages": len(race.stages),
-        "distance_km": round(race.distance_km, 1),
+        "distance_km": None if race.distance_km is None else round(race.distance_km, 1),
     }
 
 
@@ -99,7 +103,7 @@ def _stage_table(stage: Stage) -> Table:
     march = ", long march" if stage.long_march else ""
     table = Table(
         title=f"Stage {stage.number}: {stage.name}, {stage.start:%a %d %b %H:%M}, "
-        f"{stage.distance_km:.1f} km{march}",
+        f"{km_text(stage.distance_km)}{march}",
         title_justify="left",
     )
     table.add_column("checkpoint", no_wrap=True)

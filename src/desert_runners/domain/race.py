@@ -59,7 +59,7 @@ class Checkpoint:
 
     id: str
     name: str
-    km: float
+    km: float | None  # None only in imported results whose distances are not known
     elevation_m: float | None = None
     climb_m: float | None = None  # from the previous point
     descent_m: float | None = None
@@ -77,7 +77,7 @@ class Stage:
     course_file: str | None = None
 
     @property
-    def distance_km(self) -> float:
+    def distance_km(self) -> float | None:
         return self.checkpoints[-1].km
 
     @property
@@ -166,14 +166,16 @@ class Race:
     penalties: tuple[PenaltyRule, ...] = ()
     rules: RaceRules = field(default_factory=RaceRules)
     entry: EntryRules = field(default_factory=EntryRules)
+    distances_known: bool = True  # False: imported results without a course (km may be None)
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
     @property
-    def distance_km(self) -> float:
-        return sum(stage.distance_km for stage in self.stages)
+    def distance_km(self) -> float | None:
+        distances = [stage.distance_km for stage in self.stages]
+        return None if None in distances else sum(d for d in distances if d is not None)
 
     def stage(self, number: int) -> Stage | None:
         return next((stage for stage in self.stages if stage.number == number), None)

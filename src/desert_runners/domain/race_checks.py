@@ -69,11 +69,11 @@ def _check_stages(race: Race) -> Iterator[Problem]:
                 f"stage {stage.number} starts before stage {previous.number} "
                 f"({stage.start:%Y-%m-%d %H:%M} is not after {previous.start:%Y-%m-%d %H:%M})",
             )
-        yield from _check_checkpoints(stage, path)
+        yield from _check_checkpoints(stage, path, race.distances_known)
         previous = stage
 
 
-def _check_checkpoints(stage: Stage, path: Path) -> Iterator[Problem]:
+def _check_checkpoints(stage: Stage, path: Path, distances_known: bool) -> Iterator[Problem]:
     seen: set[str] = set()
     previous_km = 0.0
     previous_deadline = stage.start
@@ -87,10 +87,14 @@ def _check_checkpoints(stage: Stage, path: Path) -> Iterator[Problem]:
             yield Problem((*cp_path, "id"), f"'{checkpoint.id}' is used twice in this stage")
         else:
             seen.add(key)
-        if checkpoint.km <= previous_km:
+        if checkpoint.km is None:
+            if distances_known:
+                yield Problem((*cp_path, "km"), "is required")
+        elif checkpoint.km <= previous_km:
             what = "the start (0.0)" if index == 0 else f"the previous checkpoint ({previous_km})"
             yield Problem((*cp_path, "km"), f"{checkpoint.km} is not beyond {what}")
-        previous_km = max(previous_km, checkpoint.km)
+        else:
+            previous_km = checkpoint.km
         if checkpoint.cutoff is not None:
             deadline = checkpoint.cutoff.deadline(stage.start)
             if deadline <= previous_deadline:

@@ -54,7 +54,7 @@ class Reconciliation:
 
 def course_frame(race: Race) -> pl.DataFrame:
     """Every timing point of the race in course order: (stage, checkpoint, direction)."""
-    rows: list[tuple[int, str, str | None, int, float, int]] = []
+    rows: list[tuple[int, str, str | None, int, float | None, int]] = []
     for stage in race.stages:
         base = stage.number * 1000  # `point`: one integer per checkpoint, for fast sorting
         rows.append((stage.number, START, None, 0, 0.0, base))

@@ -24,7 +24,7 @@ class RaceLoaded:
     outcome: Literal["added", "updated", "unchanged"]
     stages: int
     checkpoints: int
-    distance_km: float
+    distance_km: float | None
 
 
 def load_race_file(context: Context, path: Path) -> tuple[str | None, list[RaceLoaded]]:

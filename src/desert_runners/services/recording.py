@@ -25,7 +25,7 @@ class TimingPoint:
 
     @property
     def km(self) -> float:
-        return 0.0 if self.checkpoint is None else self.checkpoint.km
+        return 0.0 if self.checkpoint is None else self.checkpoint.km or 0.0
 
 
 def find_timing_point(race: Race, reference: str) -> TimingPoint:

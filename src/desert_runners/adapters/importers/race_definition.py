@@ -218,8 +218,11 @@ def _apply_course(stage: StageSpec, index: int, path: Path, document: YamlDocume
     assert stage.course is not None
     field = ("stages", index, "course")
     where = f"{document.file}:{document.line_of(field)}: {format_path(field)}"
+    kms = [cp.km for cp in stage.checkpoints]
+    if None in kms:
+        raise DefinitionError([f"{where}: every checkpoint needs its km to place it on the course"])
     try:
-        profile = course_profile(path.parent / stage.course, [cp.km for cp in stage.checkpoints])
+        profile = course_profile(path.parent / stage.course, [km for km in kms if km is not None])
     except CourseError as error:
         raise DefinitionError([f"{where}: {error}"]) from None
     checkpoints = [
@@ -285,6 +288,7 @@ def build_race(spec: RaceSpec) -> Race:
             withdrawn_stage_penalty=spec.rules.withdrawn_stage_penalty,
             tie_breaks=tuple(spec.rules.tie_breaks),
         ),
+        distances_known=spec.distances_known,
         entry=EntryRules(
             min_age=spec.entry.min_age,
             max_age=spec.entry.max_age,

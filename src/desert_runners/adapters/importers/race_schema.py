@@ -123,7 +123,7 @@ class CutoffSpec(_Strict):
 class CheckpointSpec(_Strict):
     id: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")]
     name: str = ""
-    km: Annotated[float, Field(gt=0, le=400)]
+    km: Annotated[float, Field(gt=0, le=400)] | None = None
     elevation_m: Annotated[float, Field(ge=-500, le=9000)] | None = None
     climb_m: Annotated[float, Field(ge=0)] | None = None
     descent_m: Annotated[float, Field(ge=0)] | None = None
@@ -197,6 +197,7 @@ class RaceSpec(_Strict):
     categories: CategoriesSpec = CategoriesSpec()
     teams: TeamsSpec = TeamsSpec()
     penalties: list[PenaltySpec] = []
+    distances_known: bool = True  # False only for imported results without a course
     stages: Annotated[list[StageSpec], Field(min_length=1)]
 
 
