@@ -13,7 +13,7 @@ from enum import StrEnum
 
 import polars as pl
 
-from desert_runners.domain.race import FINISH, Race, Stage
+from desert_runners.domain.race import Race, Stage
 from desert_runners.results.facts import UTC_TIME, in_force
 from desert_runners.results.reconcile import DataStatus
 
@@ -77,7 +77,7 @@ def stage_results(
         (pl.col("stage") == number) & (pl.col("status") != DataStatus.BAD.value)
     )
     runners = pl.DataFrame({"bib": bibs}).with_columns(pl.lit(number).alias("stage"))
-    finishes = usable.filter(pl.col("checkpoint") == FINISH).select(
+    finishes = usable.filter(pl.col("checkpoint") == stage.finish.id.casefold()).select(
         "bib", pl.col("at").alias("finish"), pl.col("runner_start").alias("start")
     )
     own_holds, field_hold = _neutralised(facts, number)
