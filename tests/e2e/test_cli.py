@@ -248,3 +248,74 @@ def test_results_in_every_format(tmp_path: Path) -> None:
         "error: dune-run-2010 has no stage 3 (stages 1 to 2)"
     ]
     assert "Tom Baker" in ok(run("results", db=db))
+
+
+def test_rulings_change_the_results_and_stay_in_the_log(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    ok(run("race", "load", str(FIXTURES / "series.yaml"), db=db))
+    ok(run("entrants", "import", str(FIXTURES / "entrants.csv"), db=db))
+    for bib, finish in ((101, "13:00"), (102, "13:10"), (103, "13:20"), (104, "13:30")):
+        ok(run("record", str(bib), "1/finish", "--at", finish, db=db))
+    typo = json.loads(ok(run("record", "105", "1/finish", "--at", "11:00", "--json", db=db)))
+    ok(run("void", str(typo["id"]), "--reason", "typed 105 for 104", db=db))
+    penalised = ok(run("penalty", "101", "lost-bib", "--stage", "1", "--reason", "no bib", db=db))
+    penalty_id = penalised.split("event ")[1].split(",")[0]
+    ok(
+        run(
+            "neutralise",
+            "--stage",
+            "1",
+            "--duration",
+            "0:20",
+            "--bib",
+            "103",
+            "--reason",
+            "medical check",
+            db=db,
+        )
+    )
+    ok(run("start", "104", "--stage", "1", "--at", "08:30", "--reason", "late", db=db))
+    ok(
+        run(
+            "withdraw",
+            "102",
+            "--stage",
+            "1",
+            "--status",
+            "medical",
+            "--reason",
+            "heat",
+            "--at",
+            "13:05",
+            db=db,
+        )
+    )
+    rows = json.loads(ok(run("results", "--stage", "1", "--format", "json", db=db)))
+    stage = [(r["bib"], r["rank"], r["time"], r["status"]) for r in rows["sections"][0]["rows"]]
+    assert stage == [
+        (103, 1, "5:00:00", "finished"),  # 5:20 less a 0:20 medical hold
+        (104, 1, "5:00:00", "finished"),  # 5:30 from a late 08:30 start
+        (101, 3, "5:30:00", "finished"),  # 5:00 + 0:30 lost bib
+        (102, None, None, "medical"),
+        (105, None, None, "dns"),  # the typo was voided
+    ]
+    ok(run("appeal", penalty_id, "--decision", "upheld", "--reason", "bib under jacket", db=db))
+    rows = json.loads(ok(run("results", "--stage", "1", "--format", "json", db=db)))
+    assert rows["sections"][0]["rows"][0]["bib"] == 101  # 5:00, the penalty reversed
+    aside = json.loads(ok(run("passings", "--aside", "--json", db=db)))
+    assert aside == [
+        {"event_id": typo["id"], "reason": f"voided by event {typo['id'] + 1}: typed 105 for 104"}
+    ]
+    bad = json.loads(ok(run("passings", "--status", "bad", "--json", db=db)))
+    assert [(p["bib"], p["reason"]) for p in bad] == [
+        (102, "recorded after the withdrawal (event 16)")
+    ]
+    assert user_mistake(run("penalty", "101", "nope", "--reason", "x", db=db))[0].startswith(
+        "error: no penalty 'nope' in the catalogue of dune-run-2010 (lost-bib, "
+    )
+    assert user_mistake(run("appeal", "1", "--decision", "upheld", "--reason", "x", db=db)) == [
+        "error: event 1 is a definition, not a penalty"
+    ]
+    assert user_mistake(
+        run("neutralise", "--stage", "1", "--duration", "20 min", "--reason", "x", db=db)
+    ) == ["error: --duration: expected a duration as H:MM or H:MM:SS, got '20 min'"]

@@ -69,7 +69,18 @@ def main() -> None:
 
 
 def _register() -> None:
-    from desert_runners.cli import entrants, events, init, race, record, results, series
+    from desert_runners.cli import (
+        entrants,
+        events,
+        imports,
+        init,
+        passings,
+        race,
+        record,
+        results,
+        rulings,
+        series,
+    )
 
     app.command("init")(init.init)
     app.add_typer(race.app, name="race")
@@ -79,6 +90,17 @@ def _register() -> None:
     app.command("results")(results.results)
     app.command("series")(series.series)
     app.add_typer(series.people, name="people")
+    app.command("import")(imports.import_)
+    app.command("passings")(passings.passings)
+    for ruling in (
+        rulings.penalty,
+        rulings.appeal,
+        rulings.withdraw,
+        rulings.start,
+        rulings.neutralise,
+        rulings.void,
+    ):
+        app.command(ruling.__name__)(ruling)
 
 
 _register()

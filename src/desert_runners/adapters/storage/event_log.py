@@ -155,3 +155,9 @@ def _to_event(row: RowMapping, race: str) -> Event:
         idempotency_key=row["idempotency_key"],
     )
     return Event(int(row["id"]), race, row["received_at"], fact)
+
+
+def get_event(connection: Connection, race_id: int, race: str, event_id: int) -> Event | None:
+    query = select(events).where(events.c.race_id == race_id, events.c.id == event_id)
+    row = connection.execute(query).mappings().first()
+    return None if row is None else _to_event(row, race)
