@@ -37,5 +37,20 @@ echo "(a typo is refused with a clear message, exit code 1:)"
 say desert-runners record 4 5/finish --at 06:10 || true
 say desert-runners events list --kind entry
 say desert-runners events list --bib 3 --json
+
+# The race director's rulings, then results computed from the whole log.
+say desert-runners start 1 --stage 5 --at 08:20 --reason "late from the medical tent"
+say desert-runners neutralise --stage 5 --duration 0:45 --reason "sandstorm hold at CP4"
+say desert-runners penalty 3 lost-bib --stage 5 --reason "no bib at CP5" --evidence "photo 112"
+desert-runners results --stage 5 --format csv | sed -n 1,6p
+say desert-runners results --stage 5 --format pdf --output demo/stage-5.pdf
+
+# Real results from shared/data, when it is beside the checkout: the same engine.
+utmb=../shared/data/utmb
+if [ -f "$utmb/utmb_2015.csv" ]; then
+  say desert-runners import "$utmb/utmb_2015.csv" --course "$utmb/checkpoints_2015_2016.csv" \
+    --start "2015-08-28 18:00" --time-zone Europe/Paris
+  desert-runners results --race utmb-2015 --format csv | sed -n 1,11p
+fi
 printf '\nThe demo database is demo/desert-runners.db; try for example:\n'
 printf '  %s/desert-runners --db sqlite:///demo/desert-runners.db entrants list --race gobi-march-2010\n' "$(dirname "$(command -v desert-runners)")"
