@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.unit.test_reconcile import BIBS, RACE, TAGS, Log, at
 
-from desert_runners.domain.events import EventKind
+from desert_runners.domain.events import Event, EventKind
 from desert_runners.domain.race import Consequence, PenaltyRule, Race, RaceRules, TieBreak
 from desert_runners.results.facts import facts_frame
 from desert_runners.results.overall import overall_results
@@ -218,3 +218,33 @@ def test_gc_is_the_sum_and_tied_times_share_a_place(finishes: list[tuple[int, in
         assert group["rank"].n_unique() == 1, time
     times = table.filter(pl.col("rank").is_not_null()).sort("rank")["time"].to_list()
     assert times == sorted(times)
+
+
+def rulings_log() -> Log:
+    log = log_of([(300, 700), (320, 650), (310, 720), (400, 800)])
+    log.add(EventKind.PENALTY, bib=101, stage=1, payload={"code": "lost-bib"})
+    appealed = log.add(EventKind.PENALTY, bib=102, payload={"code": "lost-bib"})
+    log.add(EventKind.APPEAL, payload={"target": appealed, "decision": "upheld"})
+    log.add(EventKind.NEUTRALISATION, stage=2, payload={"duration": "0:30"})
+    log.add(
+        EventKind.WITHDRAWAL, bib=104, stage=2, occurred_at=at(8, 13, 0), payload={"status": "dnf"}
+    )
+    return log
+
+
+RULINGS = rulings_log()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(RULINGS.events))
+def test_the_order_of_the_events_changes_no_result(events: list[Event]) -> None:
+    def results(log_events: list[Event]) -> pl.DataFrame:
+        facts = facts_frame(log_events)
+        bibs = pl.Series("bib", [101, 102, 103, 104], dtype=pl.Int64)
+        passings = reconcile(race_with(), facts, bibs, TAGS).passings
+        stages = {
+            n: stage_results(race_with(), n, passings, facts, bibs, final=True) for n in (1, 2)
+        }
+        return overall_results(race_with(), stages, facts, 2).sort("bib")
+
+    assert results(events).equals(results(RULINGS.events))
