@@ -3,17 +3,19 @@ must pass every checkpoint within 2 minutes of each other or lose 30 minutes).""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from tests.unit.test_reconcile import BIBS, RACE, TAGS, Log, at
 
 from desert_runners.domain.entrant import Entrant
 from desert_runners.domain.events import EventKind
+from desert_runners.domain.race import Consequence, Race
 from desert_runners.results.categories import entrants_frame, rank_within
 from desert_runners.results.facts import facts_frame
 from desert_runners.results.overall import overall_results
 from desert_runners.results.reconcile import reconcile
-from desert_runners.results.stage import stage_results
+from desert_runners.results.stage import race_stage_results, stage_results
 from desert_runners.results.teams import team_results
 
 ENTRANTS = [
@@ -91,4 +93,33 @@ def test_team_time_is_its_last_member_plus_gap_penalties_and_a_withdrawal_ends_i
         ("M", 103, 3),
         ("M", 107, 4),
         ("M", 106, None),
+    ]
+
+
+def teams_of(race: Race, log: Log) -> list[tuple[object, ...]]:
+    facts = facts_frame(log.events)
+    passings = reconcile(race, facts, BIBS, TAGS).passings
+    stages = race_stage_results(race, passings, facts, BIBS, {1: True})
+    overall = overall_results(race, stages, facts, 1)
+    teams = team_results(race, entrants_frame(race, ENTRANTS), stages, overall, passings, 1)
+    return teams.select("team", "status", "gap_penalty", "note").rows()
+
+
+def test_a_member_who_goes_on_unranked_still_ends_the_team() -> None:
+    race = replace(RACE, rules=replace(RACE.rules, withdrawn_stage=Consequence.CONTINUE_UNRANKED))
+    assert teams_of(race, race_log())[1] == ("Foxes", "out", h(0, 30), "bib 106 is out")
+
+
+def test_a_bad_passing_is_no_evidence_of_a_gap() -> None:
+    log = Log()
+    for bib in (101, 103, 102, 105, 106, 107):
+        log.entry(bib, 1, "CP1", at(7, 9, 30))
+    log.entry(104, 1, "CP1", at(7, 8, 10))  # 10 minutes for 10.5 km: impossible, bad
+    for bib in (101, 103, 104):
+        log.entry(bib, 1, "finish", at(7, 13, 0))
+    for bib in (102, 105, 106):
+        log.entry(bib, 1, "finish", at(7, 12, 0))
+    assert teams_of(RACE, log) == [
+        ("Foxes", "ranked", h(0), None),  # 4:00 for its last member
+        ("Cóndores", "ranked", h(0), None),  # 5:00; 104's bad CP1 passing: no gap
     ]

@@ -5,7 +5,7 @@ rule a race may choose, plus properties that must hold for any log."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import polars as pl
 from hypothesis import given, settings
@@ -13,11 +13,18 @@ from hypothesis import strategies as st
 from tests.unit.test_reconcile import BIBS, RACE, TAGS, Log, at
 
 from desert_runners.domain.events import Event, EventKind
-from desert_runners.domain.race import Consequence, PenaltyRule, Race, RaceRules, TieBreak
+from desert_runners.domain.race import (
+    Consequence,
+    Cutoff,
+    PenaltyRule,
+    Race,
+    RaceRules,
+    TieBreak,
+)
 from desert_runners.results.facts import facts_frame
 from desert_runners.results.overall import overall_results
 from desert_runners.results.reconcile import reconcile
-from desert_runners.results.stage import stage_results
+from desert_runners.results.stage import race_stage_results, stage_results
 
 PENALTIES = (
     *RACE.penalties,
@@ -33,10 +40,8 @@ def race_with(**rules: object) -> Race:
 def gc(race: Race, log: Log, after_stage: int = 2) -> list[tuple[object, ...]]:
     facts = facts_frame(log.events)
     passings = reconcile(race, facts, BIBS, TAGS).passings
-    stages = {
-        n: stage_results(race, n, passings, facts, BIBS, final=True)
-        for n in range(1, after_stage + 1)
-    }
+    final = dict.fromkeys(range(1, after_stage + 1), True)
+    stages = race_stage_results(race, passings, facts, BIBS, final)
     table = overall_results(race, stages, facts, after_stage)
     return [
         (row["bib"], row["status"], row["time"], row["rank"]) for row in table.iter_rows(named=True)
@@ -107,7 +112,7 @@ def scenario_with_a_missed_cutoff_and_a_withdrawal() -> Log:
 def test_4_deserts_rules_take_runners_out() -> None:
     assert gc(race_with(), scenario_with_a_missed_cutoff_and_a_withdrawal())[:3] == [
         (101, "ranked", h(19), 1),
-        (102, "missed_cutoff", h(13), None),
+        (102, "missed_cutoff", None, None),  # out: no GC time
         (103, "dnf", None, None),  # its stage 2 finish is after the withdrawal: bad
     ]
 
@@ -155,8 +160,70 @@ def test_dq_by_catalogue_and_by_repeat_and_reversal_by_void_or_appeal() -> None:
         (103, "ranked", h(19, 6), 1),
         (104, "ranked", h(19, 8), 2),
         (101, "dq", h(19, 2), None),
-        (102, "dq", h(19, 4) + h(8), None),
+        (102, "dq", h(9, 2), None),  # DQ on stage 2: only stage 1 (5:02 + 4:00) counted
     ]
+    assert stage_row(race_with(), log, 2, 102) == (
+        "dq",
+        None,
+        None,
+        "penalty missed-checkpoint (event 11)",
+    )
+    # After stage 1 the second missed checkpoint has not happened yet.
+    assert gc(race_with(), log, after_stage=1)[2] == (102, "ranked", h(9, 2), 3)
+
+
+def stage_row(race: Race, log: Log, number: int, bib: int) -> tuple[object, ...]:
+    facts = facts_frame(log.events)
+    passings = reconcile(race, facts, BIBS, TAGS).passings
+    final = dict.fromkeys(range(1, number + 1), True)
+    table = race_stage_results(race, passings, facts, BIBS, final)[number]
+    row = table.filter(pl.col("bib") == bib).row(0, named=True)
+    return (row["status"], row["stage_time"], row["rank"], row["reason"])
+
+
+def test_a_void_of_an_upheld_appeal_brings_the_penalty_back_and_the_latest_decision_wins() -> None:
+    log = Log()
+    for bib in (101, 102):
+        two_stages(log, bib, (13, bib % 10), (8, 22, bib % 10))
+    penalty = log.add(EventKind.PENALTY, bib=101, payload={"code": "lost-bib"})
+    upheld = log.add(EventKind.APPEAL, payload={"target": penalty, "decision": "upheld"})
+    assert gc(race_with(), log)[0] == (101, "ranked", h(19, 2), 1)
+    log.add(EventKind.VOID, payload={"target": upheld, "reason": "decided by the wrong jury"})
+    assert gc(race_with(), log)[1] == (101, "ranked", h(19, 32), 2)
+    log.add(EventKind.APPEAL, payload={"target": penalty, "decision": "upheld"})
+    log.add(EventKind.APPEAL, payload={"target": penalty, "decision": "rejected"})
+    assert gc(race_with(), log)[1] == (101, "ranked", h(19, 32), 2)
+
+
+def test_a_runner_out_on_a_cutoff_is_out_of_every_later_stage() -> None:
+    log = Log()
+    for bib in (101, 102):
+        log.entry(bib, 1, "finish", at(7, 13, bib % 10))
+    log.entry(103, 1, "finish", at(7, 18, 30))  # past the 18:00 finish cutoff
+    for bib in (101, 102, 103):
+        log.entry(bib, 2, "finish", at(8, 22, bib % 10))
+    assert stage_row(race_with(), log, 2, 103) == (
+        "out",
+        None,
+        None,
+        "out since stage 1: missed the cutoff at finish",
+    )
+    assert gc(race_with(), log)[2] == (103, "missed_cutoff", None, None)
+    # Under a rule that lets them go on, stage 2 ranks them.
+    unranked = race_with(missed_cutoff=Consequence.CONTINUE_UNRANKED)
+    assert stage_row(unranked, log, 2, 103)[0::2] == ("finished", 3)
+
+
+def test_never_started_is_dns_under_every_rule() -> None:
+    log = Log()
+    two_stages(log, 101, (13, 0), (8, 22, 0))
+    for rules in (
+        {},
+        {"withdrawn_stage": Consequence.CONTINUE_UNRANKED},
+        {"withdrawn_stage": Consequence.PENALTY, "withdrawn_stage_penalty": h(1)},
+    ):
+        rows = gc(race_with(**rules), log)
+        assert rows[1] == (102, "dns", None, None), rules
 
 
 def test_after_stage_one_only_stage_one_counts() -> None:
@@ -214,8 +281,8 @@ def test_gc_is_the_sum_and_tied_times_share_a_place(finishes: list[tuple[int, in
     sums = pl.concat(stages.values()).group_by("bib").agg(pl.col("stage_time").sum())
     joined = table.join(sums, on="bib")
     assert (joined["time"] == joined["stage_time"]).all()
-    for time, group in table.group_by("time"):
-        assert group["rank"].n_unique() == 1, time
+    for gc_time, group in table.group_by("time"):
+        assert group["rank"].n_unique() == 1, gc_time
     times = table.filter(pl.col("rank").is_not_null()).sort("rank")["time"].to_list()
     assert times == sorted(times)
 
@@ -248,3 +315,67 @@ def test_the_order_of_the_events_changes_no_result(events: list[Event]) -> None:
         return overall_results(race_with(), stages, facts, 2).sort("bib")
 
     assert results(events).equals(results(RULINGS.events))
+
+
+def penalty_race(**rules: object) -> Race:
+    """Penalty rules on a stage 1 with no finish cutoff (the slowest finisher's time is
+    its limit) and a 09:30 cutoff at CP1."""
+    first, second = RACE.stages
+    cp1, finish = first.checkpoints
+    first = replace(
+        first,
+        checkpoints=(
+            replace(cp1, cutoff=Cutoff(time_of_day=time(9, 30))),
+            replace(finish, cutoff=None),
+        ),
+    )
+    race = race_with(
+        missed_cutoff=Consequence.PENALTY,
+        missed_cutoff_penalty=h(1),
+        withdrawn_stage=Consequence.PENALTY,
+        withdrawn_stage_penalty=h(3),
+        **rules,
+    )
+    return replace(race, stages=(first, second))
+
+
+def withdrawal(log: Log, bib: int, stage: int, when: datetime) -> None:
+    log.add(EventKind.WITHDRAWAL, bib=bib, stage=stage, occurred_at=when, payload={"status": "dnf"})
+
+
+def test_the_slowest_finisher_sets_the_limit_and_the_rule_penalty_shows() -> None:
+    log = Log()
+    log.entry(101, 1, "finish", at(7, 13, 0))  # 5:00
+    log.entry(102, 1, "finish", at(7, 14, 0))  # 6:00: the slowest finisher
+    log.entry(103, 1, "CP1", at(7, 10, 0))  # past the 09:30 cutoff
+    log.entry(103, 1, "finish", at(7, 20, 0))  # 12:00, not a finisher's time
+    log.entry(104, 1, "CP1", at(7, 9, 0))
+    withdrawal(log, 104, 1, at(7, 9, 30))
+    facts = facts_frame(log.events)
+    race = penalty_race()
+    passings = reconcile(race, facts, BIBS, TAGS).passings
+    stages = race_stage_results(race, passings, facts, BIBS, {1: True})
+    table = overall_results(race, stages, facts, 1).head(4)
+    assert table.select("bib", "time", "penalty", "rank").rows() == [
+        (101, h(5), h(0), 1),
+        (102, h(6), h(0), 2),
+        (104, h(9), h(3), 3),  # the limit (6:00) + 3:00
+        (103, h(13), h(1), 4),  # its own 12:00 + 1:00
+    ]
+
+
+def test_a_stage_without_a_place_counts_behind_the_last_in_the_placings() -> None:
+    log = Log()
+    log.entry(101, 1, "finish", at(7, 13, 0))  # 5:00, 1st
+    log.entry(103, 1, "finish", at(7, 14, 0))  # 6:00, 2nd: the limit
+    log.entry(102, 1, "CP1", at(7, 9, 0))
+    withdrawal(log, 102, 1, at(7, 9, 10))  # 6:00 + 3:00 = 9:00, no place
+    log.entry(101, 2, "finish", at(8, 22, 0))  # 14:00, 2nd: 19:00 in all
+    log.entry(102, 2, "finish", at(8, 18, 0))  # 10:00, 1st: 19:00 in all
+    log.entry(103, 2, "finish", at(9, 2, 0))  # 18:00
+    race = penalty_race(tie_breaks=(TieBreak.STAGE_PLACINGS,))
+    assert gc(race, log)[:3] == [
+        (101, "ranked", h(19), 1),  # placings 1 + 2
+        (102, "ranked", h(19), 2),  # placings 3 (behind the last) + 1
+        (103, "ranked", h(24), 3),
+    ]

@@ -194,6 +194,47 @@ def test_segments_far_faster_or_slower_than_the_field_are_flagged() -> None:
     ]
 
 
+
+def test_an_impossible_first_crossing_does_not_hide_the_good_one_after_it() -> None:
+    log = Log()
+    for bib, minutes in zip(range(102, 108), (280, 290, 300, 310, 320, 330), strict=True):
+        log.entry(bib, 1, "finish", at(7, 8, 0) + timedelta(minutes=minutes))
+    typo = log.entry(101, 1, "finish", at(7, 8, 30))  # 08:30 typed for 13:30
+    log.read("A101", 1, "finish", at(7, 13, 30))
+    result = log.run()
+    assert passings(result)[0] == (101, 1, "finish", None, "07 13:30:00", "chip", "good")
+    assert aside(result) == [
+        (
+            typo,
+            "impossibly fast: 30 min on a segment the field typically takes 300 min: "
+            "a later crossing is used",
+        )
+    ]
+
+
+def test_a_passing_before_the_runners_own_start_is_bad() -> None:
+    log = Log()
+    log.entry(101, 1, "finish", at(7, 13, 0))
+    log.add(EventKind.START, bib=101, stage=1, occurred_at=at(7, 14, 0))  # typed for 08:00?
+    assert passings(log.run()) == [
+        (101, 1, "finish", None, "07 13:00:00", "manual", "bad"),
+    ]
+    assert log.run().passings["reason"].to_list() == [
+        "before the runner's start (2010-03-07 17:00:00 UTC)"
+    ]
+
+
+def test_a_void_of_a_void_restores_its_target_down_any_chain() -> None:
+    log = Log()
+    entry = log.entry(101, 1, "CP1", at(7, 9, 30))
+    first = log.add(EventKind.VOID, payload={"target": entry, "reason": "wrong runner"})
+    second = log.add(EventKind.VOID, payload={"target": first, "reason": "it was him"})
+    assert [row[4] for row in passings(log.run())] == ["07 09:30:00"]
+    log.add(EventKind.VOID, payload={"target": second, "reason": "it was not"})
+    assert passings(log.run()) == []
+    assert aside(log.run()) == [(entry, f"voided by event {first}: wrong runner")]
+
+
 LOG = Log()
 for _bib, _tag in ((101, "A101"), (102, "A102"), (103, "A103")):
     LOG.read(_tag, 1, "CP1", at(7, 9, 30 + _bib % 10))

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from tests.unit.test_reconcile import BIBS, RACE, TAGS, Log, at
 
-from desert_runners.domain.events import EventKind
+from desert_runners.domain.events import Direction, EventKind
 from desert_runners.results.facts import facts_frame
 from desert_runners.results.reconcile import reconcile
 from desert_runners.results.stage import stage_results
@@ -58,7 +58,43 @@ def test_a_long_march_over_midnight_with_holds_penalties_ties_and_withdrawals() 
         (102, "finished", hours(18, 10), 2, None),  # 18:55 - 0:45
         (103, "finished", hours(18, 10), 2, None),  # 19:25 - 0:45 - 0:30 medical hold
         (104, "finished", hours(18, 10), 2, None),  # 18:55 from the late start - 0:45
-        (105, "missed_cutoff", None, None, "missed the cutoff at cp2"),
+        (105, "missed_cutoff", None, None, "missed the cutoff at CP2"),
         (106, "medical", None, None, "heat (event 11)"),
         (107, "racing", None, None, None),
+    ]
+
+
+def test_no_finish_gives_a_time_that_is_not_positive() -> None:
+    log = Log()
+    log.entry(101, 2, "finish", at(9, 2, 0))  # 18:00 on the long march
+    log.add(EventKind.START, bib=102, stage=2, occurred_at=at(9, 3, 0))  # typed a day late
+    log.entry(102, 2, "finish", at(9, 2, 30))
+    log.entry(103, 2, "finish", at(9, 1, 0))
+    log.add(
+        EventKind.NEUTRALISATION,
+        bib=103,
+        stage=2,
+        payload={"duration": "20:00", "reason": "typed 20 h for 2:00"},
+    )
+    assert results(log)[:3] == [
+        (101, "finished", hours(18), 1, None),
+        (102, "racing", None, None, None),  # its finish is before its start: bad
+        (
+            103,
+            "racing",
+            None,
+            None,
+            "no positive stage time: check the start, finish and neutralised time",
+        ),
+    ]
+
+
+def test_a_checkpoint_cutoff_is_on_arrival_not_on_leaving() -> None:
+    log = Log()
+    log.entry(101, 2, "CP2", at(8, 23, 20), direction=Direction.IN)
+    log.entry(101, 2, "CP2", at(8, 23, 50), direction=Direction.OUT)  # rested past 23:30
+    log.entry(102, 2, "CP2", at(8, 23, 40), direction=Direction.IN)
+    assert results(log)[:2] == [
+        (101, "racing", None, None, None),
+        (102, "missed_cutoff", None, None, "missed the cutoff at CP2"),
     ]

@@ -7,7 +7,7 @@ clock times are absolute and zone-aware (in the race's own time zone).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -39,7 +39,9 @@ class Cutoff:
 
     def deadline(self, stage_start: datetime) -> datetime:
         if self.elapsed is not None:
-            return stage_start + self.elapsed
+            # Elapsed time is real time: added in UTC, so a DST change does not shift it
+            # (Python adds to a zoned datetime's wall clock).
+            return (stage_start.astimezone(UTC) + self.elapsed).astimezone(stage_start.tzinfo)
         assert self.time_of_day is not None
         tz = stage_start.tzinfo
         day = stage_start.date() + timedelta(days=self.day_offset)

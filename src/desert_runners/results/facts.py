@@ -86,16 +86,40 @@ def _duration(text: object) -> timedelta | None:
     return sign * timedelta(hours=hours, minutes=minutes, seconds=seconds[0] if seconds else 0)
 
 
+def voided(facts: pl.DataFrame) -> pl.DataFrame:
+    """The facts a standing void removes: ``event_id`` (the target), ``void_id`` and
+    ``reason``. A void of a void restores its target, however long the chain: a void
+    stands unless a standing void targets it. A void names an earlier fact, so walking
+    the voids from the latest back decides each one after everything that targets it."""
+    voids = (
+        facts.filter((pl.col("kind") == "void") & (pl.col("target") < pl.col("event_id")))
+        .sort("event_id", descending=True)
+        .select("event_id", "target", "reason")
+    )
+    removed_by: dict[int, tuple[int, str]] = {}
+    for void_id, target, reason in voids.iter_rows():
+        if void_id not in removed_by:  # no later standing void targets this one
+            removed_by[target] = (void_id, reason or "")  # the earliest standing void wins
+    return pl.DataFrame(
+        [(target, void_id, reason) for target, (void_id, reason) in removed_by.items()],
+        schema={"event_id": pl.Int64, "void_id": pl.Int64, "reason": pl.String},
+        orient="row",
+    )
+
+
 def in_force(facts: pl.DataFrame) -> pl.DataFrame:
     """The rulings that still stand (starts, withdrawals, penalties, holds): without those
-    voided (by a void that stands itself) or reversed by an upheld appeal. Reads and
-    entries, by far the most facts, are left out: reconciliation handles those."""
-    facts = facts.filter(~pl.col("kind").is_in(["read", "entry"]))
-    voids = facts.filter(pl.col("kind") == "void")
-    void_targets = voids.select("target")
-    standing_voids = voids.join(
-        void_targets.rename({"target": "event_id"}), on="event_id", how="anti"
+    a standing void removes, and without the penalties whose latest standing appeal
+    decision is ``upheld``. Reads and entries, by far the most facts, are left out:
+    reconciliation handles those."""
+    rulings = facts.filter(~pl.col("kind").is_in(["read", "entry"]))
+    rulings = rulings.join(voided(rulings).select("event_id"), on="event_id", how="anti")
+    reversed_penalties = (
+        rulings.filter(pl.col("kind") == "appeal")
+        .sort("event_id")
+        .group_by("target")
+        .agg(pl.col("status").last().alias("decision"))
+        .filter(pl.col("decision") == "upheld")
+        .select(pl.col("target").alias("event_id"))
     )
-    upheld = facts.filter((pl.col("kind") == "appeal") & (pl.col("status") == "upheld"))
-    removed = pl.concat([standing_voids.select("target"), upheld.select("target")])
-    return facts.join(removed.rename({"target": "event_id"}), on="event_id", how="anti")
+    return rulings.join(reversed_penalties, on="event_id", how="anti")

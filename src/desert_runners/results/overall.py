@@ -17,15 +17,15 @@ stage time. Ranks: equal times share a place (1, 1, 3) unless the race's tie-bre
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import polars as pl
 
 from desert_runners.domain.race import Consequence, Race, TieBreak
 from desert_runners.results.facts import in_force
-from desert_runners.results.stage import StageStatus
+from desert_runners.results.penalties import penalty_table
+from desert_runners.results.stage import WITHDRAWN, StageStatus
 
-WITHDRAWN = [StageStatus.DNF.value, StageStatus.DNS.value, StageStatus.MEDICAL.value]
 ZERO = timedelta(0)
 
 
@@ -51,7 +51,17 @@ def overall_results(
         .when(pl.col("effect") == "penalised")
         .then(pl.coalesce("stage_time", "allowed") + pl.col("rule_penalty"))
     )
-    rows = rows.with_columns(counted.alias("counted"))
+    # A stage without a place (penalised, unranked) counts as one behind its last finisher
+    # for the sum of placings, so a missing place never helps in a tie-break.
+    behind_last = pl.col("rank").max().over("stage") + 1
+    rows = rows.with_columns(
+        counted.alias("counted"),
+        pl.coalesce("rank", behind_last, pl.lit(1)).alias("placing"),
+        pl.when(pl.col("effect") == "penalised")
+        .then(pl.col("rule_penalty"))
+        .otherwise(ZERO)
+        .alias("rule_penalty"),
+    )
     per_runner = (
         rows.sort("stage")
         .group_by("bib")
@@ -64,12 +74,19 @@ def overall_results(
             (pl.col("effect") == "dq").any().alias("stage_dq"),
             (pl.col("effect") == "racing").any().alias("racing"),
             (pl.col("effect") == "unranked").any().alias("unranked"),
-            pl.col("rank").sum().alias("placings"),
-            pl.col("rank").filter(pl.col("stage") == after_stage).first().alias("last_rank"),
-            pl.col("penalty").sum().alias("stage_penalties"),
+            pl.col("placing").sum().alias("placings"),
+            pl.col("placing").filter(pl.col("stage") == after_stage).first().alias("last_rank"),
+            (pl.col("penalty").sum() + pl.col("rule_penalty").sum()).alias("stage_penalties"),
+            # Never started: not one stage with a start (every stage dns, or out).
+            pl.col("status")
+            .is_in([StageStatus.DNS.value, StageStatus.OUT.value])
+            .all()
+            .alias("never_started"),
         )
     )
-    table = per_runner.join(_gc_penalties(race, facts), on="bib", how="left").with_columns(
+    table = per_runner.join(
+        _gc_penalties(race, facts, after_stage), on="bib", how="left"
+    ).with_columns(
         pl.col("gc_penalty").fill_null(ZERO),
         pl.col("penalty_dq").fill_null(False),
     )
@@ -78,6 +95,8 @@ def overall_results(
         .then(pl.lit(StageStatus.DQ.value))
         .when(pl.col("out_status").is_not_null())
         .then(pl.col("out_status"))
+        .when(pl.col("never_started"))
+        .then(pl.lit(StageStatus.DNS.value))
         .when(pl.col("racing"))
         .then(pl.lit("racing"))
         .when(pl.col("unranked"))
@@ -85,13 +104,15 @@ def overall_results(
         .otherwise(pl.lit("ranked"))
     )
     table = table.with_columns(status.alias("status")).with_columns(
-        pl.when(pl.col("counted_stages") > 0)
+        pl.when((pl.col("counted_stages") > 0) & ~pl.col("never_started"))
         .then(pl.col("stage_sum") + pl.col("gc_penalty"))
         .alias("time"),
         (pl.col("stage_penalties") + pl.col("gc_penalty")).alias("penalty"),
-        pl.coalesce(pl.when(pl.col("penalty_dq")).then(pl.col("dq_reason")), "out_reason").alias(
-            "reason"
-        ),
+        pl.coalesce(
+            pl.when(pl.col("penalty_dq")).then(pl.col("dq_reason")),
+            "out_reason",
+            pl.when(pl.col("never_started")).then(pl.lit("never started")),
+        ).alias("reason"),
     )
     return (
         _rank(race, table)
@@ -130,12 +151,19 @@ def _effect(race: Race) -> pl.Expr:
 
 
 def _allowed(race: Race, rows: pl.DataFrame) -> pl.DataFrame:
-    """Per stage: the longest time it allows, and the penalty its rule adds."""
-    slowest = rows.group_by("stage").agg(pl.col("stage_time").max().alias("slowest"))
+    """Per stage: the longest time it allows: the finish cutoff, else the slowest
+    finisher's time."""
+    finished = rows.filter(pl.col("status") == StageStatus.FINISHED.value)
+    slowest = finished.group_by("stage").agg(pl.col("stage_time").max().alias("slowest"))
     limits = []
     for stage in race.stages:
         cutoff = stage.finish.cutoff
-        limit = None if cutoff is None else cutoff.deadline(stage.start) - stage.start
+        # Subtracted in UTC: Python subtracts two times of one zone by their wall clocks.
+        limit = (
+            None
+            if cutoff is None
+            else cutoff.deadline(stage.start).astimezone(UTC) - stage.start.astimezone(UTC)
+        )
         limits.append((stage.number, limit))
     frame = pl.DataFrame(
         limits, schema={"stage": pl.Int64, "limit": pl.Duration("us")}, orient="row"
@@ -143,25 +171,16 @@ def _allowed(race: Race, rows: pl.DataFrame) -> pl.DataFrame:
     return frame.select("stage", pl.coalesce("limit", "slowest").alias("allowed"))
 
 
-def _gc_penalties(race: Race, facts: pl.DataFrame) -> pl.DataFrame:
-    times = {rule.code: rule.time for rule in race.penalties if rule.time is not None}
-    dq_codes = [rule.code for rule in race.penalties if rule.dq]
-    repeats = {rule.code: rule.dq_on_repeat for rule in race.penalties if rule.dq_on_repeat}
-    penalties = facts.filter(pl.col("kind") == "penalty").with_columns(
-        pl.col("code")
-        .replace_strict(times, default=None, return_dtype=pl.Duration("us"))
-        .alias("time"),
-        pl.col("event_id").rank("ordinal").over("bib", "code").alias("nth"),
-        pl.col("code").replace_strict(repeats, default=None, return_dtype=pl.Int64).alias("dq_at"),
+def _gc_penalties(race: Race, facts: pl.DataFrame, after_stage: int) -> pl.DataFrame:
+    """Per runner, from the penalties given up to ``after_stage``: the time of those
+    without a stage (those of a stage are in its stage time) and the first DQ."""
+    penalties = penalty_table(race, facts).filter(
+        pl.col("stage").is_null() | (pl.col("stage") <= after_stage)
     )
-    is_dq = pl.col("code").is_in(dq_codes) | (pl.col("nth") >= pl.col("dq_at")).fill_null(False)
     return penalties.group_by("bib").agg(
         pl.col("time").filter(pl.col("stage").is_null()).sum().alias("gc_penalty"),
-        is_dq.any().alias("penalty_dq"),
-        pl.format("penalty {} (event {})", "code", "event_id")
-        .filter(is_dq)
-        .first()
-        .alias("dq_reason"),
+        pl.col("dq").any().alias("penalty_dq"),
+        pl.col("note").filter(pl.col("dq")).first().alias("dq_reason"),
     )
 
 
@@ -171,7 +190,7 @@ def _rank(race: Race, table: pl.DataFrame) -> pl.DataFrame:
     for tie_break in race.rules.tie_breaks:
         keys.append("placings" if tie_break is TieBreak.STAGE_PLACINGS else "last_rank")
     ranked = table.filter(pl.col("status") == "ranked")
-    # A dense rank per key, combined lexicographically into one sortable struct.
+    # The keys compared in order (a struct sorts lexicographically); equal on all: shared.
     place = pl.struct(keys).rank("min")
     ranked = ranked.with_columns(place.cast(pl.Int64).alias("rank"))
     others = table.filter(pl.col("status") != "ranked").with_columns(

@@ -5,18 +5,21 @@ well under a second. Nothing is thrown away: every read that does not become a p
 set aside with its reason.
 
 Rules, in order:
-1. A void removes its target; a correction replaces the target's fields (the latest
-   correction of a target wins). A voided correction no longer applies.
+1. A standing void removes its target (a void of a void restores it); a correction
+   replaces the target's fields (the latest standing correction of a target wins).
 2. A chip read gets its bib from the race's tags; reads and entries that name no known
    bib, stage or checkpoint, or carry no time, are set aside.
 3. Reads of one bib at one timing point within ``window`` of each other are one crossing.
    The crossing's time is its earliest chip read; a manual entry gives the time only
    when no chip read it (chip first, people as the backup).
 4. The first crossing at a checkpoint is the passing (at an in/out checkpoint without a
-   direction: the first is in, the last is out); later crossings are set aside.
-5. Status: ``bad`` when recorded after the runner's withdrawal or impossibly fast against
-   the field's typical time on that segment; ``questionable`` when out of course order,
-   suspiciously fast or very slow; else ``good``.
+   direction: the first is in, the last is out); later crossings are set aside. When the
+   first is bad for its time alone (a typo: impossibly fast, or before the runner's
+   start) and a later crossing exists, the later one is used and the typo set aside.
+5. Status: ``bad`` when recorded after the runner's withdrawal, before the runner's own
+   start, or impossibly fast against the field's typical time on that segment;
+   ``questionable`` when out of course order, suspiciously fast or very slow; else
+   ``good``.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from enum import StrEnum
 import polars as pl
 
 from desert_runners.domain.race import START, Consequence, Race
-from desert_runners.results.facts import UTC_TIME, in_force
+from desert_runners.results.facts import UTC_TIME, in_force, voided
 
 
 class DataStatus(StrEnum):
@@ -102,24 +105,50 @@ def reconcile(
     timing, aside = _effective_timing_facts(facts)
     timing, more_aside = _resolve_and_check(timing, bibs, tags, course)
     crossings = _crossings(timing, course, thresholds.window)
-    passings, repeats = _first_crossings(crossings)
     continues = race.rules.withdrawn_stage is not Consequence.OUT
-    passings = _judge(passings, in_force(facts), course, stage_starts(race), thresholds, continues)
-    set_aside = pl.concat([aside, more_aside, repeats]).sort("event_id")
-    return Reconciliation(passings, set_aside)
+    rulings, starts = in_force(facts), stage_starts(race)
+    displaced: list[pl.DataFrame] = []
+    for _ in range(_MAX_DISPLACEMENTS + 1):
+        passings, repeats = _first_crossings(crossings)
+        passings = _judge(passings, rulings, course, starts, thresholds, continues)
+        bad_first = _displaceable(passings, crossings)
+        if bad_first.is_empty() or len(displaced) == _MAX_DISPLACEMENTS:
+            break
+        # A typo that is impossible (too early) must not hide the good crossing after it.
+        displaced.append(bad_first)
+        crossings = crossings.join(bad_first.select("crossing"), on="crossing", how="anti")
+    set_aside = pl.concat(
+        [aside, more_aside, repeats, *(_as_set_aside(frame) for frame in displaced)]
+    ).sort("event_id")
+    return Reconciliation(passings.drop("crossing", "time_is_impossible"), set_aside)
+
+
+_MAX_DISPLACEMENTS = 3  # a runner rarely has more than one impossible typo at a point
+
+
+def _displaceable(passings: pl.DataFrame, crossings: pl.DataFrame) -> pl.DataFrame:
+    """Passings judged bad for their time alone (not for a withdrawal) where the runner
+    has another crossing at the same timing point to use instead."""
+    alternatives = crossings.group_by("bib", "stage", "checkpoint").agg(pl.len().alias("crossings"))
+    return (
+        passings.filter((pl.col("status") == DataStatus.BAD.value) & pl.col("time_is_impossible"))
+        .join(alternatives, on=["bib", "stage", "checkpoint"], how="inner")
+        .filter(pl.col("crossings") > 1)
+        .select("crossing", "events", "reason")
+    )
+
+
+def _as_set_aside(displaced: pl.DataFrame) -> pl.DataFrame:
+    return displaced.explode("events").select(
+        pl.col("events").alias("event_id"),
+        pl.format("{}: a later crossing is used", "reason").alias("reason"),
+    )
 
 
 def _effective_timing_facts(facts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    voids = (
-        facts.filter(pl.col("kind") == "void")
-        .sort("event_id")
-        .select(
-            pl.col("target").alias("event_id"),
-            pl.format("voided by event {}: {}", "event_id", pl.col("reason").fill_null("")).alias(
-                "reason"
-            ),
-        )
-        .unique("event_id", keep="first")
+    voids = voided(facts).select(
+        "event_id",
+        pl.format("voided by event {}: {}", "void_id", "reason").alias("reason"),
     )
     corrections = (
         facts.filter(pl.col("kind") == "correction")
@@ -138,7 +167,7 @@ def _effective_timing_facts(facts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataF
     timing = facts.filter(pl.col("kind").is_in(["read", "entry"])).select(
         "event_id", "kind", "bib", "tag", "stage", "checkpoint", "direction", "at"
     )
-    voided = timing.join(voids, on="event_id").select("event_id", "reason")
+    set_aside = timing.join(voids, on="event_id").select("event_id", "reason")
     # Most logs have few voids and corrections: join millions of reads only when needed.
     if voids.height:
         timing = timing.join(voids, on="event_id", how="anti")
@@ -150,7 +179,7 @@ def _effective_timing_facts(facts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataF
             pl.coalesce("new_checkpoint", "checkpoint").alias("checkpoint"),
             pl.coalesce("new_direction", "direction").alias("direction"),
         )
-    return timing, voided
+    return timing, set_aside
 
 
 def _resolve_and_check(
@@ -233,6 +262,7 @@ def _crossings(timing: pl.DataFrame, course: pl.DataFrame, window: timedelta) ->
         "point", "stage", "checkpoint", pl.col("direction").alias("point_direction")
     ).unique("point", keep="first")
     return crossings.join(points, on="point", how="left", maintain_order="left").select(
+        "crossing",
         "bib",
         "point",
         "direction_code",
@@ -310,7 +340,7 @@ def _first_crossings(crossings: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
     # Two crossings may share a direction when an in/out pair was typed with directions.
     used = used.unique(
         ["bib", "stage", "checkpoint", "direction"], keep="first", maintain_order=True
-    ).select("bib", "stage", "checkpoint", "direction", "at", "by", "events")
+    ).select("crossing", "bib", "stage", "checkpoint", "direction", "at", "by", "events")
     return used, repeats
 
 
@@ -401,12 +431,23 @@ def _judge(
     minutes = "{} min on a segment the field typically takes {} min"
     seg_min = (pl.col("segment").dt.total_seconds() / 60).round(0).cast(pl.Int64)
     typ_min = (pl.col("typical").dt.total_seconds() / 60).round(0).cast(pl.Int64)
+    before_start = (pl.col("checkpoint") != START) & (pl.col("at") < pl.col("runner_start"))
     status_reason = (
         pl.when(after_withdrawal)
         .then(
             pl.struct(
                 status=pl.lit(DataStatus.BAD.value),
                 reason=pl.format("recorded after the withdrawal (event {})", "out_event"),
+            )
+        )
+        .when(before_start)
+        .then(
+            pl.struct(
+                status=pl.lit(DataStatus.BAD.value),
+                reason=pl.format(
+                    "before the runner's start ({} UTC)",
+                    pl.col("runner_start").dt.strftime("%Y-%m-%d %H:%M:%S"),
+                ),
             )
         )
         .when(judgeable & (ratio < thresholds.impossible))
@@ -442,7 +483,14 @@ def _judge(
     return (
         judged.with_columns(status_reason.alias("judged"))
         .unnest("judged")
+        .with_columns(
+            ((pl.col("status") == DataStatus.BAD.value) & ~after_withdrawal).alias(
+                "time_is_impossible"
+            )
+        )
         .select(
+            "crossing",
+            "time_is_impossible",
             "bib",
             "stage",
             "checkpoint",

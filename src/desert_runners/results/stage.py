@@ -1,20 +1,23 @@
 """Stage results: each runner's stage time, status and rank, from reconciled passings.
 
 stage time = finish - the runner's own start - neutralised time + time penalties of the
-stage. Statuses: finished, dnf, dns, dq, medical (from withdrawals), missed_cutoff (a
-passing, or no passing, past a cutoff), racing (still out there: continuing, unranked).
-Ranks: by stage time among finishers; equal times share a place (1, 1, 3).
+stage. Statuses: finished, dnf, dns, dq, medical (from withdrawals, or a penalty that
+disqualifies), missed_cutoff (a passing past a checkpoint's cutoff), racing (no finish
+yet while the stage is not over), out (out of the race at an earlier stage, under the
+race's rules). Ranks: by stage time among finishers; equal times share a place (1, 1, 3).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, timedelta
 from enum import StrEnum
 
 import polars as pl
 
-from desert_runners.domain.race import Race, Stage
+from desert_runners.domain.race import Consequence, Race, Stage
 from desert_runners.results.facts import UTC_TIME, in_force
+from desert_runners.results.penalties import penalty_table
 from desert_runners.results.reconcile import DataStatus
 
 
@@ -26,11 +29,10 @@ class StageStatus(StrEnum):
     DNS = "dns"
     DQ = "dq"
     MEDICAL = "medical"
+    OUT = "out"  # out of the race at an earlier stage
 
 
-WITHDRAWAL_STATUSES = {
-    s.value for s in (StageStatus.DNF, StageStatus.DNS, StageStatus.DQ, StageStatus.MEDICAL)
-}
+WITHDRAWN = [StageStatus.DNF.value, StageStatus.DNS.value, StageStatus.MEDICAL.value]
 
 
 def cutoffs_frame(stage: Stage) -> pl.DataFrame:
@@ -39,6 +41,7 @@ def cutoffs_frame(stage: Stage) -> pl.DataFrame:
     rows = [
         (
             checkpoint.id.casefold(),
+            checkpoint.id,
             None
             if checkpoint.cutoff.elapsed is not None
             else checkpoint.cutoff.deadline(stage.start).astimezone(UTC),
@@ -49,7 +52,12 @@ def cutoffs_frame(stage: Stage) -> pl.DataFrame:
     ]
     return pl.DataFrame(
         rows,
-        schema={"checkpoint": pl.String, "deadline": UTC_TIME, "allowed": pl.Duration("us")},
+        schema={
+            "checkpoint": pl.String,
+            "checkpoint_id": pl.String,
+            "deadline": UTC_TIME,
+            "allowed": pl.Duration("us"),
+        },
         orient="row",
     )
 
@@ -62,13 +70,15 @@ def stage_results(
     bibs: pl.Series,
     *,
     final: bool = False,
+    out_before: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per entrant: bib, status, start, finish, neutralised, penalty, stage_time,
     rank, reason. ``passings`` from ``reconcile``; bad passings are not used.
 
     ``final``: the stage is over (its last cutoff has passed, or the race is history): a
     runner with no finish and no withdrawal is then dnf (seen on the course) or dns (never
-    seen), instead of racing."""
+    seen), instead of racing. ``out_before`` (bib, reason): runners already out of the race
+    (see ``race_stage_results``)."""
     stage = race.stage(number)
     if stage is None:
         raise ValueError(f"{race.slug} has no stage {number}")
@@ -82,6 +92,8 @@ def stage_results(
     )
     own_holds, field_hold = _neutralised(facts, number)
     seen = usable.group_by("bib").agg(pl.col("runner_start").first().alias("seen_start"))
+    if out_before is None:
+        out_before = pl.DataFrame(schema={"bib": pl.Int64, "out_reason": pl.String})
     table = (
         runners.join(finishes, on="bib", how="left")
         .join(seen, on="bib", how="left")
@@ -89,16 +101,32 @@ def stage_results(
         .join(own_holds, on="bib", how="left")
         .join(_penalties(race, facts, number), on="bib", how="left")
         .join(_cutoffs_missed(stage, usable), on="bib", how="left")
+        .join(out_before.select("bib", "out_reason"), on="bib", how="left")
         .with_columns(
             pl.coalesce("start", "seen_start", pl.lit(stage.start.astimezone(UTC), UTC_TIME)).alias(
                 "start"
             ),
             (pl.col("own_hold").fill_null(timedelta(0)) + field_hold).alias("neutralised"),
             pl.col("penalty").fill_null(timedelta(0)),
+            pl.col("penalty_dq").fill_null(False),
         )
     )
+    # A finish that leaves no positive time (a start typed after it, a hold longer than
+    # the stage) is no result: it would rank first.
+    net = pl.col("finish") - pl.col("start") - pl.col("neutralised")
+    impossible = pl.col("finish").is_not_null() & (net <= timedelta(0))
+    table = table.with_columns(
+        pl.when(impossible)
+        .then(pl.lit("no positive stage time: check the start, finish and neutralised time"))
+        .alias("impossible_reason"),
+        pl.when(impossible).then(None).otherwise(pl.col("finish")).alias("finish"),
+    )
     status = (
-        pl.when(pl.col("withdrawal").is_not_null())
+        pl.when(pl.col("out_reason").is_not_null())
+        .then(pl.lit(StageStatus.OUT.value))
+        .when(pl.col("penalty_dq"))
+        .then(pl.lit(StageStatus.DQ.value))
+        .when(pl.col("withdrawal").is_not_null())
         .then(pl.col("withdrawal"))
         .when(pl.col("missed_at").is_not_null())
         .then(pl.lit(StageStatus.MISSED_CUTOFF.value))
@@ -115,11 +143,14 @@ def stage_results(
     table = table.with_columns(status.alias("status")).with_columns(
         # A runner past a cutoff may still have a time: the race's rule decides its use.
         pl.when(finished | (pl.col("status") == StageStatus.MISSED_CUTOFF.value))
-        .then(pl.col("finish") - pl.col("start") - pl.col("neutralised") + pl.col("penalty"))
+        .then(net + pl.col("penalty"))
         .alias("stage_time"),
         pl.coalesce(
+            "out_reason",
+            "dq_note",
             "withdrawal_reason",
             "missed_at",
+            "impossible_reason",
             pl.when(unfinished & pl.col("seen_start").is_null()).then(
                 pl.lit("never seen on the course")
             ),
@@ -143,6 +174,45 @@ def stage_results(
             "reason",
         )
         .sort("rank", "bib", nulls_last=True)
+    )
+
+
+def race_stage_results(
+    race: Race,
+    passings: pl.DataFrame,
+    facts: pl.DataFrame,
+    bibs: pl.Series,
+    final: Mapping[int, bool],
+) -> dict[int, pl.DataFrame]:
+    """The results of the stages in ``final`` (those that have started: number -> over),
+    in order, each knowing who left the race before it."""
+    results: dict[int, pl.DataFrame] = {}
+    out = pl.DataFrame(schema={"bib": pl.Int64, "out_reason": pl.String})
+    for number in sorted(final):
+        table = stage_results(
+            race, number, passings, facts, bibs, final=final[number], out_before=out
+        )
+        results[number] = table
+        out = pl.concat([out, leaving_the_race(race, table)])
+    return results
+
+
+def leaving_the_race(race: Race, table: pl.DataFrame) -> pl.DataFrame:
+    """Who this stage takes out of the race: a DQ always; a withdrawal or a missed cutoff
+    when the race's rule for it is ``out`` (under the other rules they start again)."""
+    rules = race.rules
+    status = pl.col("status")
+    leaves = (status == StageStatus.DQ.value) | (
+        status.is_in(WITHDRAWN) & pl.lit(rules.withdrawn_stage is Consequence.OUT)
+    )
+    leaves = leaves | (
+        (status == StageStatus.MISSED_CUTOFF.value) & pl.lit(rules.missed_cutoff is Consequence.OUT)
+    )
+    return table.filter(leaves).select(
+        "bib",
+        pl.format("out since stage {}: {}", "stage", pl.coalesce("reason", "status")).alias(
+            "out_reason"
+        ),
     )
 
 
@@ -174,22 +244,23 @@ def _neutralised(facts: pl.DataFrame, number: int) -> tuple[pl.DataFrame, timede
 
 
 def _penalties(race: Race, facts: pl.DataFrame, number: int) -> pl.DataFrame:
-    times = {rule.code: rule.time for rule in race.penalties if rule.time is not None}
-    chosen = facts.filter((pl.col("kind") == "penalty") & (pl.col("stage") == number))
     return (
-        chosen.with_columns(
-            pl.col("code")
-            .replace_strict(times, default=None, return_dtype=pl.Duration("us"))
-            .alias("time")
-        )
+        penalty_table(race, facts)
+        .filter(pl.col("stage") == number)
         .group_by("bib")
-        .agg(pl.col("time").sum().alias("penalty"))
+        .agg(
+            pl.col("time").sum().alias("penalty"),
+            pl.col("dq").any().alias("penalty_dq"),
+            pl.col("note").filter(pl.col("dq")).first().alias("dq_note"),
+        )
     )
 
 
 def _cutoffs_missed(stage: Stage, usable: pl.DataFrame) -> pl.DataFrame:
+    """A checkpoint's cutoff is on arriving there: its single passing, or its ``in``."""
+    arrivals = usable.filter(pl.col("direction").is_null() | (pl.col("direction") == "in"))
     late = (
-        usable.join(cutoffs_frame(stage), on="checkpoint", how="inner")
+        arrivals.join(cutoffs_frame(stage), on="checkpoint", how="inner")
         .with_columns(
             pl.coalesce("deadline", pl.col("runner_start") + pl.col("allowed")).alias("limit")
         )
@@ -198,5 +269,7 @@ def _cutoffs_missed(stage: Stage, usable: pl.DataFrame) -> pl.DataFrame:
     return (
         late.sort("order")
         .group_by("bib")
-        .agg(pl.format("missed the cutoff at {}", pl.col("checkpoint")).first().alias("missed_at"))
+        .agg(
+            pl.format("missed the cutoff at {}", pl.col("checkpoint_id")).first().alias("missed_at")
+        )
     )

@@ -5,8 +5,8 @@
 - Team stage time = the stage time of its slowest member.
 - At every checkpoint its members must pass within ``teams.max_gap`` of each other;
   each checkpoint where they do not adds ``teams.gap_penalty`` to the team's time.
-- A member who is out of the GC (withdrawn, DQ, out on a cutoff) takes the team out of
-  the team ranking; the others go on as individuals.
+- A member who is out of the GC or unranked in it (withdrawn, DQ, missed a cutoff) takes
+  the team out of the team ranking; the others go on as individuals.
 """
 
 from __future__ import annotations
@@ -57,8 +57,10 @@ def team_results(
         overall.join(members, on="bib", how="inner")
         .group_by("team")
         .agg(
+            # Unranked is out too: a member who withdrew or missed a cutoff, even where
+            # the rules let them go on as an individual, no longer races for the team.
             pl.col("bib")
-            .filter(~pl.col("status").is_in(["ranked", "racing", "unranked"]))
+            .filter(~pl.col("status").is_in(["ranked", "racing"]))
             .first()
             .alias("out_member"),
             (pl.col("status") == "racing").any().alias("racing"),
@@ -122,7 +124,11 @@ def _gap_penalties(
     if max_gap is None:
         return empty
     spread = (
-        passings.filter((pl.col("stage") <= after_stage) & (pl.col("checkpoint") != "start"))
+        passings.filter(
+            (pl.col("stage") <= after_stage)
+            & (pl.col("checkpoint") != "start")
+            & (pl.col("status") != "bad")  # a bad passing is no evidence of a gap
+        )
         .join(members, on="bib", how="inner")
         .group_by("team", "stage", "checkpoint", "direction")
         .agg((pl.col("at").max() - pl.col("at").min()).alias("spread"))
