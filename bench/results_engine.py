@@ -24,7 +24,7 @@ from desert_runners.domain.race import Race
 from desert_runners.results.facts import FACTS_SCHEMA, in_force
 from desert_runners.results.overall import overall_results
 from desert_runners.results.reconcile import reconcile
-from desert_runners.results.stage import stage_results
+from desert_runners.results.stage import race_stage_results
 
 RACE_FILE = Path(__file__).parents[1] / "examples" / "4deserts-2010" / "atacama-crossing-2010.yaml"
 RUNNERS = 10_000
@@ -66,10 +66,8 @@ def synthetic_reads(race: Race, runners: int, seed: int = 7) -> pl.DataFrame:
 def engine(race: Race, facts: pl.DataFrame, bibs: pl.Series, tags: pl.DataFrame) -> int:
     passings = reconcile(race, facts, bibs, tags).passings
     rulings = in_force(facts)  # the few facts that are not reads, once for every stage
-    stages = {
-        s.number: stage_results(race, s.number, passings, rulings, bibs, final=True)
-        for s in race.stages
-    }
+    final = {stage.number: True for stage in race.stages}
+    stages = race_stage_results(race, passings, rulings, bibs, final)
     overall = overall_results(race, stages, rulings, len(race.stages))
     return overall.height
 

@@ -17,7 +17,7 @@ from desert_runners.results.facts import facts_frame, in_force
 from desert_runners.results.overall import overall_results
 from desert_runners.results.reconcile import Reconciliation, reconcile
 from desert_runners.results.sheet import SHEET_SCHEMA, ResultSheet
-from desert_runners.results.stage import stage_results
+from desert_runners.results.stage import race_stage_results
 from desert_runners.results.teams import team_results
 from desert_runners.services.races import find_race
 
@@ -56,13 +56,10 @@ def compute(context: Context, race_slug: str | None) -> Computed:
     reconciled = reconcile(race, facts, bibs, tag_frame)
     rulings = in_force(facts)  # starts, withdrawals, penalties, holds: once for all stages
     as_of = context.clock()
-    stages = {
-        stage.number: stage_results(
-            race, stage.number, reconciled.passings, rulings, bibs, final=is_over(stage, as_of)
-        )
-        for stage in race.stages
-        if stage.start <= as_of
+    started = {
+        stage.number: is_over(stage, as_of) for stage in race.stages if stage.start <= as_of
     }
+    stages = race_stage_results(race, reconciled.passings, rulings, bibs, started)
     return Computed(race, people, rulings, reconciled, stages, as_of)
 
 
@@ -110,6 +107,8 @@ def result_sheet(
             return _sheet(context, race, f"{title}: teams", [("", _team_rows(teams))])
         table = _gc_rows(computed.overall(last))
     rows = table.join(computed.entrants, on="bib", how="left")
+    if by == "nationality" and not race.categories.by_nationality:
+        raise UserError(f"{race.slug} has no results by nationality (categories.by_nationality)")
     if by is not None and by != "team":
         column = GROUP_COLUMN[by]
         grouped = rank_within(rows.with_columns(pl.col(column).fill_null("")), column)
