@@ -32,6 +32,14 @@ def missing_service(reason: str) -> None:
     pytest.skip(reason)
 
 
+def real_data(path: Path) -> Path:
+    """A file of the real race data beside the checkout (not in the repository): its
+    absence skips the test, or fails it in strict mode."""
+    if not path.exists():
+        missing_service(f"the real data file {path} is missing")
+    return path
+
+
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> str:
     url = os.environ.get("DR_TEST_POSTGRES_URL")

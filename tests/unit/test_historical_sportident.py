@@ -1,7 +1,7 @@
 """SPORTident result exports: 100 Meilen Berlin 2013-2016, slices of them, broken rows.
 
-The real files are in /work/shared/data (not in the repository). These tests do not skip
-when it is missing: they fail, as they must under DR_STRICT=1.
+The real files are in /work/shared/data (not in the repository). Without them the tests
+that read them skip, or fail under DR_STRICT=1.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from tests.conftest import real_data
 
 from desert_runners.adapters.importers.historical import (
     HistoricalRace,
@@ -41,7 +42,7 @@ def t(text: str) -> timedelta:
 
 
 def read_real(year: int) -> list[HistoricalRace]:
-    return read_historical(DATA / f"result_course_{year}.csv", VP_LIST)
+    return read_historical(real_data(DATA / f"result_course_{year}.csv"), real_data(VP_LIST))
 
 
 def solo(year: int) -> HistoricalRace:
@@ -231,7 +232,7 @@ def test_each_year_matches_at_most_one_course_variant(year: int) -> None:
 
 
 def _raw_controls(year: int) -> list[str]:
-    with (DATA / f"result_course_{year}.csv").open(encoding="utf-8", newline="") as stream:
+    with real_data(DATA / f"result_course_{year}.csv").open(encoding="utf-8", newline="") as stream:
         rows = list(csv.reader(stream, delimiter=";"))
     cells = rows[1][14:]
     return [cells[i] for i in range(0, len(cells) - 2, 3) if cells[i]]
@@ -243,7 +244,7 @@ def _segment_km_by_pace(year: int) -> list[float]:
     race = solo(year)
     finishers = {row.line for row in race.rows if row.status == "finished"}
     implied: list[list[float]] = [[] for _ in race.timing_points]
-    with (DATA / f"result_course_{year}.csv").open(encoding="utf-8", newline="") as stream:
+    with real_data(DATA / f"result_course_{year}.csv").open(encoding="utf-8", newline="") as stream:
         reader = csv.reader(stream, delimiter=";")
         for row in reader:
             if reader.line_num not in finishers:
@@ -441,7 +442,7 @@ def test_2016_slice_km_from_the_clockwise_variant_and_a_relay_tie() -> None:
 
 def test_fixtures_are_whole_lines_of_the_real_files() -> None:
     for year in (2013, 2014, 2016):
-        real_lines = set((DATA / f"result_course_{year}.csv").read_bytes().split(b"\r\n"))
+        real_lines = set(real_data(DATA / f"result_course_{year}.csv").read_bytes().split(b"\r\n"))
         lines = (FIXTURES / f"result_course_{year}_slice.csv").read_bytes().split(b"\r\n")
         assert lines[-1] == b""
         assert all(line in real_lines for line in lines[:-1]), year

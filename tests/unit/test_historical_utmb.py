@@ -1,7 +1,7 @@
 """UTMB elapsed-time tables: the real 2015 and 2016 files, slices of them, broken rows.
 
-The real files are in /work/shared/data (not in the repository). These tests do not skip
-when it is missing: they fail, as they must under DR_STRICT=1.
+The real files are in /work/shared/data (not in the repository). Without them the tests
+that read them skip, or fail under DR_STRICT=1.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from tests.conftest import real_data
 
 from desert_runners.adapters.importers.historical import (
     HistoricalFormatError,
@@ -42,7 +43,7 @@ def t(text: str) -> timedelta:
 
 
 def read_real(year: int) -> HistoricalRace:
-    [race] = read_utmb(DATA / f"utmb_{year}.csv", CHECKPOINTS)
+    [race] = read_utmb(real_data(DATA / f"utmb_{year}.csv"), real_data(CHECKPOINTS))
     return race
 
 
@@ -145,7 +146,7 @@ def test_every_timing_point_gets_the_checkpoint_data(year: int) -> None:
 
 
 def test_2016_names_are_repaired_and_eleven_keep_a_lost_letter() -> None:
-    raw = (DATA / "utmb_2016.csv").read_bytes()
+    raw = real_data(DATA / "utmb_2016.csv").read_bytes()
     race = read_real(2016)
 
     assert decode(raw)[1] == MAC_ROMAN_MOJIBAKE
@@ -418,7 +419,7 @@ def test_fixtures_are_whole_lines_of_the_real_files() -> None:
         ("utmb_2015_slice.csv", "utmb_2015.csv", b"\r\n"),
         ("utmb_2016_slice.csv", "utmb_2016.csv", b"\r"),
     ):
-        real_lines = set((DATA / real).read_bytes().split(end))
+        real_lines = set(real_data(DATA / real).read_bytes().split(end))
         lines = (FIXTURES / fixture).read_bytes().split(end)
         assert lines[-1] == b""
         assert all(line in real_lines for line in lines[:-1]), fixture
@@ -429,7 +430,7 @@ def test_the_rank_column_of_non_finishers_is_no_finishing_rank() -> None:
     """Why a DNF's ``rank`` is not kept: it runs on after the last finisher's, in file order
     (with a few ties), so it orders the non-finishers among themselves and nothing more."""
     for year, (_, finishers, _) in COUNTS.items():
-        text, _ = decode((DATA / f"utmb_{year}.csv").read_bytes())
+        text, _ = decode(real_data(DATA / f"utmb_{year}.csv").read_bytes())
         table = list(csv.reader(io.StringIO(text, newline="")))
         dnf_ranks = [int(row[5]) for row in table[1:] if not row[7].strip()]
         assert dnf_ranks[0] == finishers + 1

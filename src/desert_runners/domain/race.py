@@ -121,7 +121,7 @@ class TeamRules:
     min_members: int = 3
     max_members: int | None = None
     max_gap: timedelta | None = None  # members must reach each checkpoint within this gap
-    gap_penalty: timedelta | None = None  # per member and checkpoint outside the gap
+    gap_penalty: timedelta | None = None  # to the team, per checkpoint passed too far apart
 
 
 @dataclass(frozen=True)

@@ -136,9 +136,6 @@ class Matching:
     def person(self, person_id: str) -> Person | None:
         return next((person for person in self.persons if person.id == person_id), None)
 
-    def person_of(self, race: str, bib: int) -> Person | None:
-        return next((p for p in self.persons if any(e.key == (race, bib) for e in p.entries)), None)
-
 
 @dataclass(frozen=True)
 class _Names:
