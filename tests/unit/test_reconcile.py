@@ -194,7 +194,6 @@ def test_segments_far_faster_or_slower_than_the_field_are_flagged() -> None:
     ]
 
 
-
 def test_an_impossible_first_crossing_does_not_hide_the_good_one_after_it() -> None:
     log = Log()
     for bib, minutes in zip(range(102, 108), (280, 290, 300, 310, 320, 330), strict=True):
