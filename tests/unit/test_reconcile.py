@@ -3,6 +3,7 @@ timing point, with every read that is not used set aside with its reason."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -243,11 +244,42 @@ LOG.add(EventKind.VOID, payload={"target": 3, "reason": "x"})
 LOG.add(EventKind.CORRECTION, payload={"target": 6, "occurred_at": at(7, 12, 0).isoformat()})
 
 
+def as_arrived(permuted: list[Event]) -> list[Event]:
+    """The events numbered as a store would number them had they arrived in this order.
+    Facts that refer to another (voids, corrections, appeals) can only arrive after it:
+    they come last, in their own order (the latest decision on a penalty wins)."""
+    primary = [event for event in permuted if "target" not in event.fact.payload]
+    referring = sorted((e for e in permuted if "target" in e.fact.payload), key=lambda e: e.id)
+    arrived = primary + referring
+    new_id = {event.id: position for position, event in enumerate(arrived, start=1)}
+    renumbered = []
+    for event in arrived:
+        payload = dict(event.fact.payload)
+        if "target" in payload:
+            payload["target"] = new_id[payload["target"]]
+        fact = replace(event.fact, payload=payload)
+        renumbered.append(replace(event, id=new_id[event.id], fact=fact))
+    return renumbered
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.permutations(LOG.events))
 def test_the_order_of_the_events_changes_nothing(events: list[Event]) -> None:
     expected = reconcile(RACE, facts_frame(LOG.events), BIBS, TAGS)
-    shuffled = reconcile(RACE, facts_frame(events), BIBS, TAGS)
+    shuffled = reconcile(RACE, facts_frame(as_arrived(events)), BIBS, TAGS)
     key = ["bib", "stage", "order"]
-    assert shuffled.passings.sort(key).equals(expected.passings.sort(key))
-    assert shuffled.set_aside.equals(expected.set_aside)
+    # Event ids depend on the order of arrival: compare what they stand for.
+    assert (
+        shuffled.passings.drop("events")
+        .sort(key)
+        .equals(expected.passings.drop("events").sort(key))
+    )
+    assert (
+        shuffled.passings["events"].list.len().sum() == expected.passings["events"].list.len().sum()
+    )
+    assert (
+        shuffled.set_aside["reason"]
+        .str.replace(r"event \d+", "event")
+        .sort()
+        .equals(expected.set_aside["reason"].str.replace(r"event \d+", "event").sort())
+    )

@@ -1,6 +1,6 @@
 """The penalties in force, one row each, read against the race's catalogue: their time
 and whether they disqualify (a DQ code, or the n-th repeat of a ``dq_on_repeat`` code,
-counted in the order they were given). Stage results and the GC read the same table."""
+counted in the order they happened). Stage results and the GC read the same table."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ def penalty_table(race: Race, rulings: pl.DataFrame) -> pl.DataFrame:
     repeats = {rule.code: rule.dq_on_repeat for rule in race.penalties if rule.dq_on_repeat}
     penalties = (
         rulings.filter(pl.col("kind") == "penalty")
-        .sort("event_id")
+        # The n-th is counted in the order the penalties happened, not the order they
+        # reached the log: by stage (those without a stage first), time given, event.
+        .sort("stage", "at", "event_id", nulls_last=[False, True, False])
         .with_columns(
             pl.col("code")
             .replace_strict(times, default=None, return_dtype=pl.Duration("us"))

@@ -223,7 +223,13 @@ def _withdrawals(facts: pl.DataFrame, number: int) -> pl.DataFrame:
         .group_by("bib")
         .agg(
             pl.col("status").first().alias("withdrawal"),
-            pl.format("{} (event {})", pl.col("reason").fill_null(""), "event_id")
+            pl.format(
+                "{} (event {})",
+                pl.when(pl.col("reason").fill_null("") == "")
+                .then(pl.col("status"))
+                .otherwise(pl.col("reason")),
+                "event_id",
+            )
             .first()
             .alias("withdrawal_reason"),
         )
