@@ -100,7 +100,7 @@ def test_a_whole_session_on_each_backend(database_url: str) -> None:
 def test_the_default_database_is_a_file_in_the_current_folder(tmp_path: Path) -> None:
     ok(run("init", cwd=tmp_path))
     assert (tmp_path / "desert-runners.db").is_file()
-    assert ok(run("init", cwd=tmp_path)).endswith("schema up to date (revision 0002)\n")
+    assert ok(run("init", cwd=tmp_path)).endswith("schema up to date (revision 0003)\n")
 
 
 def test_the_database_url_comes_from_the_environment(tmp_path: Path) -> None:

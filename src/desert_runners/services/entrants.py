@@ -61,7 +61,9 @@ def import_entrants(
                 report.problems.extend(f"{where}: {name}: {message}" for name, message in issues)
                 continue
             try:
-                saved = entrant_repo.save_entrant(connection, row.id, owner, item.entrant, now)
+                saved = entrant_repo.save_entrant(
+                    connection, row.id, owner, item.entrant, now, context.author
+                )
             except entrant_repo.SamePersonTwiceError as twice:
                 name, bib = item.entrant.name, twice.bib
                 report.problems.append(

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from desert_runners.adapters.storage import entrant_repo
+from desert_runners.adapters.storage import entrant_repo, tag_repo
 from desert_runners.adapters.storage.event_log import query_events
 from desert_runners.bootstrap import Context
 from desert_runners.domain.errors import UserError
 from desert_runners.domain.race import Race, Stage
+from desert_runners.domain.tags import tag_timeline
 from desert_runners.results.categories import GROUP_COLUMN, Grouping, entrants_frame, rank_within
 from desert_runners.results.facts import facts_frame, in_force
 from desert_runners.results.overall import overall_results
@@ -20,6 +21,7 @@ from desert_runners.results.sheet import SHEET_SCHEMA, ResultSheet
 from desert_runners.results.stage import race_stage_results
 from desert_runners.results.teams import team_results
 from desert_runners.services.races import find_race
+from desert_runners.services.read_bibs import NO_TAGS, with_read_bibs
 
 # A stage without a finish cutoff is taken as over this long after its start.
 STAGE_HORIZON = timedelta(hours=48)
@@ -45,20 +47,16 @@ def compute(context: Context, race_slug: str | None) -> Computed:
     race = row.race
     with context.store.read() as connection:
         entrants = [entrant for entrant, _ in entrant_repo.list_entrants(connection, row.id)]
-        tags = entrant_repo.current_tags(connection, row.id)
+        history = tag_repo.tag_history(connection, row.id)
         events = query_events(connection, row.id, race.slug)
     people = entrants_frame(race, entrants)
     bibs = people["bib"]
-    facts = facts_frame(events)
-    tag_frame = pl.DataFrame(
-        {"tag": list(tags), "bib": list(tags.values())}, schema={"tag": pl.String, "bib": pl.Int64}
-    )
-    reconciled = reconcile(race, facts, bibs, tag_frame)
+    # Reads get their bib from the tag history at their own time, not today's tags.
+    facts = with_read_bibs(facts_frame(events), tag_timeline(history))
+    reconciled = reconcile(race, facts, bibs, NO_TAGS)
     rulings = in_force(facts)  # starts, withdrawals, penalties, holds: once for all stages
     as_of = context.clock()
-    started = {
-        stage.number: is_over(stage, as_of) for stage in race.stages if stage.start <= as_of
-    }
+    started = {stage.number: is_over(stage, as_of) for stage in race.stages if stage.start <= as_of}
     stages = race_stage_results(race, reconciled.passings, rulings, bibs, started)
     return Computed(race, people, rulings, reconciled, stages, as_of)
 

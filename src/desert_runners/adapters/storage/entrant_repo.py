@@ -31,7 +31,12 @@ class Saved:
 
 
 def save_entrant(
-    connection: Connection, race_id: int, series_id: int, entrant: Entrant, at: datetime
+    connection: Connection,
+    race_id: int,
+    series_id: int,
+    entrant: Entrant,
+    at: datetime,
+    author: str = "",
 ) -> Saved:
     current = _entrant_row(connection, race_id, entrant.bib)
     person_id = _person_for(connection, series_id, entrant, current)
@@ -64,7 +69,7 @@ def save_entrant(
                 .where(entrants.c.id == current["id"])
                 .values(updated_at=at, **values)
             )
-    old_tags, new_tags = _assign_tags(connection, race_id, entrant, at)
+    old_tags, new_tags = _assign_tags(connection, race_id, entrant, at, author)
     if current is not None and old_tags != new_tags:
         changes["tags"] = [old_tags, new_tags]
         outcome = "updated"
@@ -136,25 +141,22 @@ def current_tags(connection: Connection, race_id: int) -> dict[str, int]:
 
 
 def _assign_tags(
-    connection: Connection, race_id: int, entrant: Entrant, at: datetime
+    connection: Connection, race_id: int, entrant: Entrant, at: datetime, author: str
 ) -> tuple[list[str], list[str]]:
-    """Record the tag changes as new assignments; returns the bib's tags before and after."""
+    """Record the tag changes as new assignments; returns the bib's tags before and after.
+    They count from the race's start (no effective_at): the entrants file registers a
+    runner's tags for the whole race, so a corrected file corrects every read."""
     now = current_tags(connection, race_id)
     before = sorted(tag for tag, bib in now.items() if bib == entrant.bib)
     wanted = set(entrant.tags)
+    common = {"race_id": race_id, "assigned_at": at, "source": "entrants", "author": author}
     rows = [
-        {
-            "race_id": race_id,
-            "tag": tag,
-            "bib": entrant.bib,
-            "assigned_at": at,
-            "source": "entrants",
-        }
+        common | {"tag": tag, "bib": entrant.bib}
         for tag in entrant.tags
         if now.get(tag) != entrant.bib
     ]
     rows += [
-        {"race_id": race_id, "tag": tag, "bib": None, "assigned_at": at, "source": "entrants"}
+        common | {"tag": tag, "bib": None}
         for tag, bib in now.items()
         if bib == entrant.bib and tag not in wanted
     ]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, RowMapping
@@ -89,6 +89,30 @@ def _find_many(
     return found
 
 
+def existing_keys(connection: Connection, race_id: int, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` the race's log already holds."""
+    wanted = list(dict.fromkeys(keys))
+    found: set[str] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        query = select(events.c.idempotency_key).where(
+            events.c.race_id == race_id,
+            events.c.idempotency_key.in_(wanted[start : start + _CHUNK]),
+        )
+        found.update(connection.execute(query).scalars())
+    return found
+
+
+def highest_sequence(connection: Connection, race_id: int, source: str) -> int | None:
+    """The highest ``payload.sequence`` of the reads stored from ``source``."""
+    query = select(func.max(events.c.payload["sequence"].as_integer())).where(
+        events.c.race_id == race_id,
+        events.c.kind == EventKind.READ.value,
+        events.c.source == source,
+    )
+    found = connection.execute(query).scalar()
+    return None if found is None else int(found)
+
+
 def query_events(
     connection: Connection,
     race_id: int,
@@ -98,10 +122,18 @@ def query_events(
     kinds: Sequence[EventKind] = (),
     after_id: int = 0,
     limit: int | None = None,
+    read_tags: Collection[str] = (),
 ) -> list[Event]:
+    """With ``bib``, also the reads of ``read_tags`` that name no bib: reads carry their
+    tag only, and the caller knows which of them were that bib's at the time."""
     query: Select[Any] = select(events).where(events.c.race_id == race_id, events.c.id > after_id)
     if bib is not None:
-        query = query.where(events.c.bib == bib)
+        by_tag = and_(
+            events.c.kind == EventKind.READ.value,
+            events.c.bib.is_(None),
+            events.c.tag.in_(sorted(read_tags)),
+        )
+        query = query.where(or_(events.c.bib == bib, by_tag) if read_tags else events.c.bib == bib)
     if kinds:
         query = query.where(events.c.kind.in_([kind.value for kind in kinds]))
     if limit is None:

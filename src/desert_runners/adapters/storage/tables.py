@@ -104,8 +104,11 @@ tag_assignments = Table(
     Column("race_id", ForeignKey("races.id"), nullable=False),
     Column("tag", String(64), nullable=False),
     Column("bib", Integer),  # None: the tag was released
-    Column("assigned_at", UtcDateTime, nullable=False),
+    Column("assigned_at", UtcDateTime, nullable=False),  # when it was recorded
     Column("source", Text, nullable=False),
+    Column("author", Text, nullable=False, server_default=""),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("effective_at", UtcDateTime),  # None: from the race's start
     Index("ix_tag_assignments_race_tag", "race_id", "tag"),
 )
 
