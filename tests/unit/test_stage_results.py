@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from tests.unit.test_reconcile import BIBS, RACE, TAGS, Log, at
 
 from desert_runners.domain.events import Direction, EventKind
+from desert_runners.domain.race import Cutoff
 from desert_runners.results.facts import facts_frame
 from desert_runners.results.reconcile import reconcile
 from desert_runners.results.stage import stage_results
@@ -97,4 +99,22 @@ def test_a_checkpoint_cutoff_is_on_arrival_not_on_leaving() -> None:
     assert results(log)[:2] == [
         (101, "racing", None, None, None),
         (102, "missed_cutoff", None, None, "missed the cutoff at CP2"),
+    ]
+
+
+def test_an_elapsed_cutoff_runs_from_each_runners_own_start() -> None:
+    first, second = RACE.stages
+    cp1, finish = first.checkpoints
+    cp1 = replace(cp1, cutoff=Cutoff(elapsed=timedelta(hours=2)))
+    race = replace(RACE, stages=(replace(first, checkpoints=(cp1, finish)), second))
+    log = Log()
+    log.entry(101, 1, "CP1", at(7, 10, 30))  # 2:30 after the 08:00 field start
+    log.add(EventKind.START, bib=102, stage=1, occurred_at=at(7, 9, 0))  # a late start
+    log.entry(102, 1, "CP1", at(7, 10, 30))  # 1:30 after its own start
+    facts = facts_frame(log.events)
+    passings = reconcile(race, facts, BIBS, TAGS).passings
+    table = stage_results(race, 1, passings, facts, BIBS).head(2)
+    assert table.select("bib", "status", "reason").rows() == [
+        (101, "missed_cutoff", "missed the cutoff at CP1"),
+        (102, "racing", None),
     ]
