@@ -80,6 +80,7 @@ def _register() -> None:
         results,
         rulings,
         series,
+        tags,
     )
 
     app.command("init")(init.init)
@@ -92,6 +93,7 @@ def _register() -> None:
     app.add_typer(series.people, name="people")
     app.command("import")(imports.import_)
     app.command("passings")(passings.passings)
+    app.add_typer(tags.app, name="tags")
     for ruling in (
         rulings.penalty,
         rulings.appeal,

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from desert_runners.cli.entrants import RACE_HELP
 from desert_runners.cli.output import JSON_OPTION_HELP, console, print_json
-from desert_runners.domain.events import Event, EventKind
+from desert_runners.domain.events import Event, EventKind, Fact
 
 app = typer.Typer(
     help="The race's event log: reads, entries, penalties, corrections.", no_args_is_help=True
@@ -56,11 +56,19 @@ def list_(
             "" if fact.bib is None else str(fact.bib),
             where,
             f"{fact.occurred_at.astimezone(zone):%Y-%m-%d %H:%M:%S}" if fact.occurred_at else "",
-            fact.device_time or "",
+            _as_given(fact),
             fact.source,
             fact.author,
         )
     console.print(table)
+
+
+def _as_given(fact: Fact) -> str:
+    """The time as given; for a device line kept aside, why it was rejected."""
+    rejected = fact.payload.get("rejected")
+    if rejected:
+        return f"rejected: {rejected}" + (f" ({fact.device_time})" if fact.device_time else "")
+    return fact.device_time or ""
 
 
 def _as_dict(event: Event, zone: ZoneInfo) -> dict[str, object]:
