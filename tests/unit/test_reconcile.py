@@ -283,3 +283,42 @@ def test_the_order_of_the_events_changes_nothing(events: list[Event]) -> None:
         .sort()
         .equals(expected.set_aside["reason"].str.replace(r"event \d+", "event").sort())
     )
+
+
+def test_two_stations_that_disagree_make_a_conflict_not_a_silent_winner() -> None:
+    log = Log()
+    first = log.entry(101, 1, "CP1", at(7, 9, 30), source="station:cp1-a")
+    second = log.entry(101, 1, "CP1", at(7, 9, 52), source="station:cp1-b")
+    log.entry(102, 1, "CP1", at(7, 9, 40), source="station:cp1-a")
+    log.entry(102, 1, "CP1", at(7, 9, 41), source="station:cp1-b")  # a minute: one crossing
+    log.entry(103, 1, "CP1", at(7, 9, 45), source="station:cp1-a")
+    log.entry(103, 1, "CP1", at(7, 10, 45), source="station:cp1-a")  # its own repeat
+    result = log.run()
+    assert [row[-1] for row in passings(result)] == ["questionable", "good", "good"]
+    assert result.passings.sort("bib")["reason"][0] == (
+        f"sources disagree: station:cp1-a 12:30:00 (event {first}), "
+        f"station:cp1-b 12:52:00 (event {second}); void the wrong one"
+    )
+    assert result.conflicts.select("bib", "kind", "events").rows() == [
+        (101, "times", [first, second])
+    ]
+    log.add(EventKind.VOID, payload={"target": second, "reason": "typed 9:52 for 9:32"})
+    assert log.run().conflicts.is_empty()
+
+
+def test_a_station_that_sees_a_runner_another_withdrew_makes_a_conflict() -> None:
+    log = Log()
+    out = log.add(
+        EventKind.WITHDRAWAL,
+        bib=101,
+        stage=1,
+        source="station:cp1",
+        occurred_at=at(7, 10, 0),
+        payload={"status": "dnf"},
+    )
+    seen = log.entry(101, 1, "finish", at(7, 14, 0), source="station:finish")
+    result = log.run()
+    assert result.conflicts.select("bib", "kind", "sources", "events").rows() == [
+        (101, "after_withdrawal", ["station:cp1", "station:finish"], [out, seen])
+    ]
+    assert passings(result)[0][-1] == "bad"  # still not used: the withdrawal stands

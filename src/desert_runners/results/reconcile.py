@@ -31,6 +31,12 @@ from enum import StrEnum
 import polars as pl
 
 from desert_runners.domain.race import START, Consequence, Race
+from desert_runners.results.conflicts import (
+    DISAGREEMENT,
+    notes,
+    time_conflicts,
+    withdrawal_conflicts,
+)
 from desert_runners.results.facts import UTC_TIME, in_force, voided
 
 
@@ -47,12 +53,14 @@ class Thresholds:
     suspicious: float = 0.6  # below 60 %: questionable
     very_slow: float = 4.0  # above 4 times the median: questionable
     min_field: int = 5  # fewer passings on a segment: no typical time to judge by
+    disagreement: timedelta = DISAGREEMENT  # two sources further apart: a conflict
 
 
 @dataclass(frozen=True)
 class Reconciliation:
     passings: pl.DataFrame  # bib, stage, checkpoint, direction, at, status, reason, events
     set_aside: pl.DataFrame  # event_id, reason
+    conflicts: pl.DataFrame  # see results.conflicts: where two sources disagree
 
 
 def course_frame(race: Race) -> pl.DataFrame:
@@ -102,7 +110,7 @@ def reconcile(
 ) -> Reconciliation:
     """``facts`` as from ``facts_frame``; ``bibs`` the race's entrants; ``tags`` (tag, bib)."""
     course = course_frame(race)
-    timing, aside = _effective_timing_facts(facts)
+    timing, aside = effective_timing_facts(facts)
     timing, more_aside = _resolve_and_check(timing, bibs, tags, course)
     crossings = _crossings(timing, course, thresholds.window)
     continues = race.rules.withdrawn_stage is not Consequence.OUT
@@ -120,9 +128,66 @@ def reconcile(
     set_aside = pl.concat(
         [aside, more_aside, repeats, *(_as_set_aside(frame) for frame in displaced)]
     ).sort("event_id")
-    return Reconciliation(passings.drop("crossing", "time_is_impossible"), set_aside)
+    conflicts = _conflicts(facts, crossings, passings, rulings, thresholds.disagreement)
+    passings = _mark_conflicts(passings.drop("crossing", "time_is_impossible"), conflicts)
+    return Reconciliation(passings, set_aside, conflicts)
 
 
+def _conflicts(
+    facts: pl.DataFrame,
+    crossings: pl.DataFrame,
+    passings: pl.DataFrame,
+    rulings: pl.DataFrame,
+    window: timedelta,
+) -> pl.DataFrame:
+    """The few crossings that could conflict, with their sources: only there is the
+    source of an event looked up."""
+    key = ["bib", "stage", "checkpoint", "direction"]
+    # At an in/out checkpoint an undirected crossing may be either: not comparable.
+    comparable = crossings.filter(
+        pl.col("point_direction").is_null() | pl.col("direction").is_not_null()
+    )
+    several = comparable.group_by(key).agg(pl.len().alias("n")).filter(pl.col("n") > 1)
+    candidates = comparable.join(several, on=key, how="semi", nulls_equal=True).select(
+        *key, "at", pl.col("events").list.first().alias("event_id")
+    )
+    after = passings.filter(pl.col("reason").str.starts_with(AFTER_WITHDRAWAL)).select(
+        *key, "at", pl.col("events").list.first().alias("event_id")
+    )
+    wanted = pl.concat([candidates["event_id"], after["event_id"]])
+    sources = facts.filter(pl.col("event_id").is_in(wanted.implode())).select("event_id", "source")
+    withdrawals = rulings.filter(pl.col("kind") == "withdrawal").select(
+        "bib", "stage", "source", "at", "event_id"
+    )
+    return pl.concat(
+        [
+            time_conflicts(candidates.join(sources, on="event_id"), window),
+            withdrawal_conflicts(after.join(sources, on="event_id"), withdrawals),
+        ]
+    ).sort("bib", "stage", "checkpoint")
+
+
+def _mark_conflicts(passings: pl.DataFrame, conflicts: pl.DataFrame) -> pl.DataFrame:
+    if conflicts.is_empty():
+        return passings
+    key = ["bib", "stage", "checkpoint", "direction"]
+    marked = passings.join(notes(conflicts), on=key, how="left", nulls_equal=True)
+    good = pl.col("status") == DataStatus.GOOD.value
+    return marked.with_columns(
+        pl.when(pl.col("note").is_not_null() & good)
+        .then(pl.lit(DataStatus.QUESTIONABLE.value))
+        .otherwise(pl.col("status"))
+        .alias("status"),
+        pl.when(pl.col("note").is_null())
+        .then(pl.col("reason"))
+        .when(pl.col("reason").is_null())
+        .then(pl.col("note"))
+        .otherwise(pl.format("{}; {}", "reason", "note"))
+        .alias("reason"),
+    ).drop("note")
+
+
+AFTER_WITHDRAWAL = "recorded after the withdrawal"
 _MAX_DISPLACEMENTS = 3  # a runner rarely has more than one impossible typo at a point
 
 
@@ -145,7 +210,11 @@ def _as_set_aside(displaced: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _effective_timing_facts(facts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def effective_timing_facts(
+    facts: pl.DataFrame, extra: tuple[str, ...] = ()
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Reads and entries as they stand after voids and corrections (``extra``: more of
+    their columns to keep), and those voided with the reason."""
     voids = voided(facts).select(
         "event_id",
         pl.format("voided by event {}: {}", "void_id", "reason").alias("reason"),
@@ -165,7 +234,7 @@ def _effective_timing_facts(facts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataF
         )
     )
     timing = facts.filter(pl.col("kind").is_in(["read", "entry"])).select(
-        "event_id", "kind", "bib", "tag", "stage", "checkpoint", "direction", "at"
+        "event_id", "kind", "bib", "tag", "stage", "checkpoint", "direction", "at", *extra
     )
     set_aside = timing.join(voids, on="event_id").select("event_id", "reason")
     # Most logs have few voids and corrections: join millions of reads only when needed.
@@ -437,7 +506,7 @@ def _judge(
         .then(
             pl.struct(
                 status=pl.lit(DataStatus.BAD.value),
-                reason=pl.format("recorded after the withdrawal (event {})", "out_event"),
+                reason=pl.format(AFTER_WITHDRAWAL + " (event {})", "out_event"),
             )
         )
         .when(before_start)
