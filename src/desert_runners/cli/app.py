@@ -76,6 +76,7 @@ def _register() -> None:
         init,
         passings,
         race,
+        reader,
         record,
         results,
         rulings,
@@ -94,6 +95,7 @@ def _register() -> None:
     app.command("import")(imports.import_)
     app.command("passings")(passings.passings)
     app.add_typer(tags.app, name="tags")
+    app.add_typer(reader.app, name="reader")
     for ruling in (
         rulings.penalty,
         rulings.appeal,

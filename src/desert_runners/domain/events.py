@@ -24,6 +24,7 @@ class EventKind(StrEnum):
     VOID = "void"  # an earlier fact is to be ignored
     ENTRANT = "entrant"  # an entrant registered or their details changed
     DEFINITION = "definition"  # a race definition loaded or changed
+    CLOCK = "clock"  # a timing device's clock measured against ours, or its offset set
 
 
 class Direction(StrEnum):
