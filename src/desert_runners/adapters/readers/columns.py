@@ -66,8 +66,13 @@ def column_map(spec: str) -> ColumnMap:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserError(f"--columns {spec!r}: no such file (or give tag=2,time=3)") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise UserError(f"{path.name}: cannot read the column mapping: {error}") from None
+    except yaml.MarkedYAMLError as error:  # one line, pointing at the mistake
+        line = f":{error.problem_mark.line + 1}" if error.problem_mark else ""
+        raise UserError(f"{path.name}{line}: not YAML: {error.problem}") from None
+    except OSError as error:
+        raise UserError(f"{path.name}: cannot read: {error.strerror or error}") from None
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        raise UserError(f"{path.name}: not YAML: {type(error).__name__}") from None
     if not isinstance(loaded, dict):
         raise UserError(f"{path.name}: expected a mapping such as 'tag: 2' and 'time: 3'")
     return _checked(loaded, path.name)
