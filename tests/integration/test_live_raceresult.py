@@ -48,7 +48,9 @@ def test_handshake_stream_in_order_and_the_clock() -> None:
     assert sink.tags == [read.tag for read in READS]
     assert len(samples) == 1
     offset = samples[0].offset(UTC)
-    assert abs(offset - timedelta(seconds=2.5)) < timedelta(milliseconds=50) + samples[0].uncertainty
+    assert (
+        abs(offset - timedelta(seconds=2.5)) < timedelta(milliseconds=50) + samples[0].uncertainty
+    )
 
 
 def test_drops_mid_stream_lose_nothing_and_repeat_nothing() -> None:

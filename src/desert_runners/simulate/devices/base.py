@@ -95,6 +95,7 @@ class SimulatedDevice(ABC):
         self.lines_sent = 0  # read lines sent, again-sent ones included
         self._drops = set(drops)
         self.port = 0  # the port it listens on or dials, once started
+        self.hold_after: int | None = None  # takes no read past this number (a quiet spell)
         self._t0: float | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._server: asyncio.Server | None = None
@@ -113,10 +114,11 @@ class SimulatedDevice(ABC):
         """How many reads the device has taken so far."""
         if self._t0 is None:
             return 0
-        if self.rate <= 0:
-            return len(self.reads)
-        elapsed = asyncio.get_running_loop().time() - self._t0
-        return min(len(self.reads), int(elapsed * self.rate) + 1)
+        taken = len(self.reads)
+        if self.rate > 0:
+            elapsed = asyncio.get_running_loop().time() - self._t0
+            taken = min(taken, int(elapsed * self.rate) + 1)
+        return taken if self.hold_after is None else min(taken, self.hold_after)
 
     async def until_available(self, count: int) -> None:
         """Wait until the device has taken ``count`` reads (forever past the last)."""

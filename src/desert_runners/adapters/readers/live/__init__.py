@@ -46,7 +46,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from desert_runners.adapters.readers.live import raceresult
+from desert_runners.adapters.readers.live import chronotrack, jchip, raceresult
 from desert_runners.adapters.readers.live.clock import ClockListener, ClockSample
 from desert_runners.adapters.readers.live.session import (
     Clock,
@@ -72,6 +72,12 @@ class Kind:
 KINDS: Mapping[str, Kind] = {
     "raceresult": Kind(
         raceresult.run, "we", raceresult.PORT, True, "poll passings after the resume position"
+    ),
+    "chronotrack": Kind(
+        chronotrack.run, "device", chronotrack.PORT, False, "start~<location>~<from>"
+    ),
+    "jchip": Kind(
+        jchip.run, "device", jchip.PORT, True, "none: the relay's queue; same line dropped"
     ),
 }
 
