@@ -10,10 +10,12 @@ import pytest
 
 from desert_runners.adapters.storage.entrant_repo import list_entrants
 from desert_runners.adapters.storage.event_log import append
-from desert_runners.adapters.storage.race_repo import race_id
+from desert_runners.adapters.storage.link_repo import add_link, links_of
+from desert_runners.adapters.storage.race_repo import race_id, series_id
 from desert_runners.bootstrap import Context
 from desert_runners.domain.errors import UserError
 from desert_runners.domain.events import EventKind, Fact
+from desert_runners.results.matching import Link
 from desert_runners.services.entrants import import_entrants
 from desert_runners.services.races import list_races, load_race_file
 from desert_runners.services.series import link, standings
@@ -115,3 +117,79 @@ def test_links_join_or_separate_people(context: Context) -> None:
         link(context, "gobi-march-2010/9999", f"{first.race}/{first.bib}", same=True, reason="")
     with pytest.raises(UserError, match="'gobi': expected RACE/BIB"):
         link(context, "gobi", f"{first.race}/{first.bib}", same=True, reason="")
+
+
+def _entrants_of_the_season(context: Context) -> None:
+    load_race_file(context, EXAMPLES / "series.yaml")
+    for race in list_races(context):
+        import_entrants(context, race.slug, EXAMPLES / "entrants" / f"{race.slug}.csv")
+
+
+@pytest.mark.parametrize(
+    ("earlier", "refused", "message"),
+    [
+        (  # two entrants of one race would become one person
+            [("atacama-crossing-2010/1", "gobi-march-2010/1", True)],
+            ("gobi-march-2010/1", "atacama-crossing-2010/2", True),
+            "would put two entries of atacama-crossing-2010 in one person",
+        ),
+        (  # kept apart, then joined through a third race
+            [
+                ("atacama-crossing-2010/1", "sahara-race-2010/1", False),
+                ("atacama-crossing-2010/1", "gobi-march-2010/1", True),
+            ],
+            ("gobi-march-2010/1", "sahara-race-2010/1", True),
+            "a link keeps atacama-crossing-2010/1 and sahara-race-2010/1 apart",
+        ),
+        (  # joined through a third race, then kept apart
+            [
+                ("atacama-crossing-2010/1", "gobi-march-2010/1", True),
+                ("gobi-march-2010/1", "sahara-race-2010/1", True),
+            ],
+            ("sahara-race-2010/1", "atacama-crossing-2010/1", False),
+            "a link keeps atacama-crossing-2010/1 and sahara-race-2010/1 apart",
+        ),
+    ],
+)
+def test_a_link_that_contradicts_earlier_links_is_refused_and_not_stored(
+    context: Context,
+    earlier: list[tuple[str, str, bool]],
+    refused: tuple[str, str, bool],
+    message: str,
+) -> None:
+    _entrants_of_the_season(context)
+    for first, second, same in earlier:
+        link(context, first, second, same=same, reason="")
+    first, second, same = refused
+    with pytest.raises(UserError, match=f"cannot link {first} and {second}: .*{message}"):
+        link(context, first, second, same=same, reason="")
+    series_id = race_repo_series_id(context)
+    with context.store.read() as connection:
+        assert len(links_of(connection, series_id)) == len(earlier)  # nothing stored
+    assert standings(context, None).series.slug == "4-deserts"  # still computes
+
+
+def test_a_later_ruling_on_the_same_pair_replaces_the_earlier(context: Context) -> None:
+    _entrants_of_the_season(context)
+    link(context, "atacama-crossing-2010/1", "gobi-march-2010/1", same=True, reason="")
+    made = link(context, "gobi-march-2010/1", "atacama-crossing-2010/1", same=False, reason="")
+    assert made.same is False
+    assert standings(context, None).series.slug == "4-deserts"
+
+
+def race_repo_series_id(context: Context) -> int:
+    with context.store.read() as connection:
+        found = series_id(connection, "4-deserts")
+    assert found is not None
+    return found
+
+
+def test_contradicting_links_stored_earlier_are_a_clear_mistake(context: Context) -> None:
+    _entrants_of_the_season(context)
+    series = race_repo_series_id(context)
+    with context.store.write() as connection:  # as a version without the check stored them
+        for bib in (1, 2):
+            found = Link("atacama-crossing-2010", bib, "gobi-march-2010", 1)
+            add_link(connection, series, found, "", "t", datetime.now(UTC))
+    with pytest.raises(UserError, match="the links of 4-deserts contradict each other"):
+        standings(context, None)

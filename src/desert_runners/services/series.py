@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Connection
+
 from desert_runners.adapters.storage import entrant_repo, link_repo, race_repo
 from desert_runners.bootstrap import Context
 from desert_runners.domain.errors import UserError
@@ -42,15 +44,18 @@ def _find_series(context: Context, slug: str | None) -> tuple[int, Series]:
 def matching_of(
     context: Context, series_id: int, series: Series
 ) -> tuple[Matching, dict[str, str]]:
-    entries: list[RaceEntry] = []
     with context.store.read() as connection:
         rows = race_repo.races_of_series(connection, series.slug)
-        for row in rows:
-            for entrant, _ in entrant_repo.list_entrants(connection, row.id):
-                entries.append(RaceEntry.from_entrant(row.race.slug, entrant))
+        entries = _entries(connection, series.slug)
         links = link_repo.links_of(connection, series_id)
     order = [row.race.slug for row in sorted(rows, key=lambda r: r.race.starts_on)]
-    matching = match_persons(entries, links, race_order=order)
+    try:
+        matching = match_persons(entries, links, race_order=order)
+    except ValueError as error:  # links stored before they were checked on link
+        raise UserError(
+            f"the links of {series.slug} contradict each other ({error}): "
+            "correct one with desert-runners people link"
+        ) from None
     names = {
         person.id: f"{person.entries[0].given_name} {person.entries[0].family_name}".strip()
         for person in matching.persons
@@ -93,12 +98,40 @@ def link(context: Context, first: str, second: str, *, same: bool, reason: str) 
         series_id = race_repo.series_id(connection, row_a.race.series)
         assert series_id is not None
         new = Link(race_a, bib_a, race_b, bib_b, same)
+        _check_agrees(connection, row_a.race.series, series_id, new, f"{first} and {second}")
         link_repo.add_link(connection, series_id, new, reason, context.author, context.clock())
     return new
 
 
+def _check_agrees(
+    connection: Connection, series: str, series_id: int, new: Link, pair: str
+) -> None:
+    """Refuse a link the matching would find contradicting the others (two entrants of one
+    race in one person, or joined and kept apart), before it is stored: stored, it would
+    break the series standings."""
+    same_pair = {(new.race_a, new.bib_a), (new.race_b, new.bib_b)}
+    # A later ruling on the same pair replaces the earlier one (as link_repo.links_of does).
+    kept = [
+        old
+        for old in link_repo.links_of(connection, series_id)
+        if {(old.race_a, old.bib_a), (old.race_b, old.bib_b)} != same_pair
+    ]
+    try:
+        match_persons(_entries(connection, series), [*kept, new])
+    except ValueError as error:
+        raise UserError(f"cannot link {pair}: {error}; nothing stored") from None
+
+
+def _entries(connection: Connection, series: str) -> list[RaceEntry]:
+    return [
+        RaceEntry.from_entrant(row.race.slug, entrant)
+        for row in race_repo.races_of_series(connection, series)
+        for entrant, _ in entrant_repo.list_entrants(connection, row.id)
+    ]
+
+
 def _entry(text: str) -> tuple[str, int]:
     race, _, bib = text.rpartition("/")
-    if not race or not bib.isdigit():
+    if not race or not (bib.isascii() and bib.isdigit()):  # not "²", which int() refuses
         raise UserError(f"{text!r}: expected RACE/BIB, e.g. gobi-march-2010/124")
     return race, int(bib)
