@@ -67,7 +67,7 @@ def store(database_url: str) -> Store:
 def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:
     with store.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
-    assert store.migrate() == ("0003", "0003")  # a second run changes nothing
+    assert store.migrate() == (store.head(), store.head())  # a second run changes nothing
 
 
 @pytest.mark.parametrize("statement", ["UPDATE events SET bib = 999", "DELETE FROM events"])

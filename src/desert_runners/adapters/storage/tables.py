@@ -150,4 +150,60 @@ person_links = Table(
     Column("author", Text, nullable=False),
     Column("linked_at", UtcDateTime, nullable=False),
 )
-APPEND_ONLY_TABLES = ("events", "tag_assignments", "person_links")
+
+# Checkpoint stations (migration 0004). At camp: each kit issued, with its token's hash.
+station_kits = Table(
+    "station_kits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("race_id", ForeignKey("races.id"), nullable=False),
+    Column("station", String(24), nullable=False),
+    Column("kit", String(16), nullable=False, unique=True),
+    Column("stage", Integer, nullable=False),
+    Column("checkpoint", String(20), nullable=False),
+    Column("direction", String(3)),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("author", Text, nullable=False),
+    Index("ix_station_kits_race_station", "race_id", "station"),
+)
+
+# On a station's laptop: each kit set up there (the latest is in use), and each batch
+# the camp acknowledged (the highest sequence number per destination is what it has).
+station_setups = Table(
+    "station_setups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("race_id", ForeignKey("races.id"), nullable=False),
+    Column("station", String(24), nullable=False),
+    Column("install", String(6), nullable=False),
+    Column("kit", String(16), nullable=False),
+    Column("stage", Integer, nullable=False),
+    Column("checkpoint", String(20), nullable=False),
+    Column("direction", String(3)),
+    Column("token", Text, nullable=False),
+    Column("out_of_race", JsonColumn, nullable=False),  # [[bib, why], ...] from the kit
+    Column("set_up_at", UtcDateTime, nullable=False),
+    Column("author", Text, nullable=False),
+)
+
+station_acks = Table(
+    "station_acks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("race_id", ForeignKey("races.id"), nullable=False),
+    Column("destination", Text, nullable=False),
+    Column("through_seq", Integer, nullable=False),
+    Column("stored", Integer, nullable=False),
+    Column("already", Integer, nullable=False),
+    Column("acked_at", UtcDateTime, nullable=False),
+)
+
+APPEND_ONLY_TABLES = (
+    "events",
+    "tag_assignments",
+    "person_links",
+    "station_kits",
+    "station_setups",
+    "station_acks",
+)
