@@ -189,6 +189,19 @@ def test_the_same_entry_twice_is_one_event(loaded: Context) -> None:
             "is only for checkpoints with in and out times",
         ),
         (101, "1/CP1", {"at": "9.32"}, "time '9.32': expected HH:MM[:SS]"),
+        (101, "1/CP1", {"at": ""}, "time '': expected HH:MM[:SS]"),  # not "now"
+        (101, "1/CP1", {"at": "  "}, "time '': expected HH:MM[:SS]"),
+        (
+            101,
+            "1/CP1",
+            {"at": "9999-12-31T23:59"},
+            "time '9999-12-31T23:59' is not during dune-run-2010 "
+            "(2010-03-07 to 2010-03-13, give or take 2 days): check the date",
+        ),
+        (101, "1/CP1", {"at": "0001-01-01T00:00+05:00"}, "time '0001-01-01T00:00+05:00' is not"),
+        (101, "1/CP1", {"at": "2010-03-04 23:59"}, "time '2010-03-04 23:59' is not during"),
+        (101, "1/CP1", {"at": "2010-03-16T03:00:00Z"}, "time '2010-03-16T03:00:00Z' is not"),
+        (101, "1/CP1", {"at": "2011-03-07 10:00"}, "time '2011-03-07 10:00' is not during"),
     ],
 )
 def test_record_refuses_mistakes_clearly(
@@ -199,6 +212,13 @@ def test_record_refuses_mistakes_clearly(
     assert str(raised.value).startswith(message)
     _, _, log = list_events(loaded, None, kinds=[EventKind.ENTRY])
     assert log == []
+
+
+def test_times_up_to_two_days_around_the_race_are_taken(loaded: Context) -> None:
+    early = record_entry(loaded, None, 101, "1/start", at="2010-03-05 00:00")
+    late = record_entry(loaded, None, 101, "2/finish", at="2010-03-15T23:59:59-03:00")
+    assert early.event.fact.occurred_at == datetime(2010, 3, 5, tzinfo=SANTIAGO)
+    assert late.event.fact.occurred_at == datetime(2010, 3, 15, 23, 59, 59, tzinfo=SANTIAGO)
 
 
 def test_events_are_listed_in_order_and_by_bib(loaded: Context) -> None:

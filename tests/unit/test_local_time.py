@@ -3,6 +3,7 @@ midnight, each time zone of the 2010 season, and daylight-saving traps."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -102,3 +103,9 @@ def test_a_time_of_day_lands_within_a_day_after_the_earliest_plausible_moment(
     )
     assert earliest <= moment < earliest + timedelta(days=1)
     assert moment.astimezone(stage.start.tzinfo).time() == clock
+
+
+@pytest.mark.parametrize("text", ["9999-12-31T23:59", "9999-12-31 23:59", "0001-01-01T00:00+05:00"])
+def test_a_time_at_the_end_of_the_calendar_is_a_clear_mistake(text: str) -> None:
+    with pytest.raises(TimeInputError, match=re.escape(f"time '{text}': out of range")):
+        resolve_time(text, long_march("America/Santiago"))

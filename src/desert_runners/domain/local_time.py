@@ -15,10 +15,11 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from desert_runners.domain.errors import UserError
-from desert_runners.domain.race import Stage
+from desert_runners.domain.race import Race, Stage
 
 GRACE_BEFORE_START = timedelta(hours=2)
 FASTEST_KMH = 15.0  # faster than any desert stage record, with a pack
+PLAUSIBLE_MARGIN = timedelta(days=2)  # around the race's days: travel, a late ruling
 _TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:[.,](\d{1,6}))?)?$")
 
 
@@ -26,10 +27,33 @@ class TimeInputError(UserError):
     pass
 
 
-def resolve_time(text: str, stage: Stage, km: float = 0.0) -> datetime:
+def resolve_time(text: str, stage: Stage, km: float = 0.0, *, race: Race | None = None) -> datetime:
     """A time of day (``14:32``, ``14:32:05.3``), a local date and time
-    (``2010-03-10 01:30``) or an ISO time with offset (``2010-03-10T04:30Z``)."""
-    text = text.strip()
+    (``2010-03-10 01:30``) or an ISO time with offset (``2010-03-10T04:30Z``).
+
+    With ``race``, a time more than ``PLAUSIBLE_MARGIN`` outside the race's days is
+    refused: a mistyped date or year, not a passing."""
+    try:
+        moment = _resolve(text.strip(), stage, km)
+        if race is None or during(moment, race):
+            return moment
+    except OverflowError:  # year 9999 or 0001: no instant there, and no race either
+        if race is None:
+            raise TimeInputError(f"time {text!r}: out of range") from None
+    assert race is not None
+    raise TimeInputError(
+        f"time {text!r} is not during {race.slug} ({race.starts_on} to {race.ends_on}, "
+        f"give or take {PLAUSIBLE_MARGIN.days} days): check the date"
+    )
+
+
+def during(moment: datetime, race: Race) -> bool:
+    """Whether ``moment`` falls on the race's days, give or take ``PLAUSIBLE_MARGIN``."""
+    day = moment.astimezone(race.zone).date()
+    return race.starts_on - PLAUSIBLE_MARGIN <= day <= race.ends_on + PLAUSIBLE_MARGIN
+
+
+def _resolve(text: str, stage: Stage, km: float) -> datetime:
     zone = stage.start.tzinfo
     assert zone is not None
     clock = parse_time_of_day(text)
@@ -44,7 +68,7 @@ def resolve_time(text: str, stage: Stage, km: float = 0.0) -> datetime:
         ) from None
     if moment.tzinfo is None:
         return local_instant(moment.date(), moment.time(), zone)
-    return moment
+    return moment.astimezone(zone)  # the same instant; raises here if it has no local time
 
 
 def parse_time_of_day(text: str) -> time | None:

@@ -31,7 +31,8 @@ class TimingPoint:
 def find_timing_point(race: Race, reference: str) -> TimingPoint:
     """``3/CP2``, ``3/finish`` or ``3/start``: a stage number and a checkpoint id."""
     stage_text, slash, checkpoint_id = reference.partition("/")
-    stage = race.stage(int(stage_text)) if stage_text.isdigit() else None
+    digits = stage_text.isascii() and stage_text.isdigit()  # not "²", which int() refuses
+    stage = race.stage(int(stage_text)) if digits else None
     if not slash or stage is None:
         numbers = ", ".join(str(stage.number) for stage in race.stages)
         raise UserError(
@@ -67,7 +68,10 @@ def record_entry(
         )
     if direction is None and point.checkpoint is not None and point.checkpoint.in_out:
         direction = Direction.IN
-    occurred = resolve_time(at, point.stage, point.km) if at else context.clock()
+    if at is None:
+        occurred = context.clock()
+    else:  # an empty --at is a mistake, not "now"
+        occurred = resolve_time(at, point.stage, point.km, race=row.race)
     fact = Fact(
         kind=EventKind.ENTRY,
         source=source,

@@ -95,7 +95,7 @@ def withdraw(
     row = find_race(context, race_slug)
     found = _check_stage(row.race, stage)
     assert found is not None
-    moment = resolve_time(at, found) if at else context.clock()
+    moment = resolve_time(at, found, race=row.race) if at is not None else context.clock()
     return _store(
         context,
         row.race.slug,
@@ -119,7 +119,7 @@ def own_start(
     row = find_race(context, race_slug)
     found = _check_stage(row.race, stage)
     assert found is not None
-    moment = resolve_time(at, found)
+    moment = resolve_time(at, found, race=row.race)
     return _store(
         context,
         row.race.slug,
