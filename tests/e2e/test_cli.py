@@ -319,3 +319,54 @@ def test_rulings_change_the_results_and_stay_in_the_log(tmp_path: Path) -> None:
     assert user_mistake(
         run("neutralise", "--stage", "1", "--duration", "20 min", "--reason", "x", db=db)
     ) == ["error: --duration: expected a duration as H:MM or H:MM:SS, got '20 min'"]
+
+
+@pytest.fixture(scope="module")
+def loaded_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The small race and its entrants, for commands that only read it or refuse."""
+    db = f"sqlite:///{tmp_path_factory.mktemp('loaded') / 'x.db'}"
+    ok(run("race", "load", str(FIXTURES / "series.yaml"), db=db))
+    ok(run("entrants", "import", str(FIXTURES / "entrants.csv"), db=db))
+    return db
+
+
+HUGE = "9" * 23  # beyond any database integer
+DUNE_DAYS = "dune-run-2010 (2010-03-07 to 2010-03-13, give or take 2 days): check the date"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("record", "101", "1/CP1", "--at", "9999-12-31T23:59"),
+            f"error: time '9999-12-31T23:59' is not during {DUNE_DAYS}",
+        ),
+        (("record", "101", "1/CP1", "--at", ""), "error: time '': expected HH:MM[:SS]"),
+        (
+            ("record", "101", "1/CP1", "--at", "2010-03-16 00:00"),
+            f"error: time '2010-03-16 00:00' is not during {DUNE_DAYS}",
+        ),
+        (
+            ("withdraw", "101", "--stage", "1", "--status", "dnf", "--reason", "x", "--at", ""),
+            "error: time '': expected HH:MM[:SS]",
+        ),
+        (
+            ("start", "101", "--stage", "1", "--at", "2011-03-07 08:00"),
+            f"error: time '2011-03-07 08:00' is not during {DUNE_DAYS}",
+        ),
+        (("record", "101", "²/CP1", "--at", "09:00"), "error: checkpoint '²/CP1': expected"),
+        (("void", HUGE, "--reason", "x"), f"error: no event {HUGE} in dune-run-2010"),
+        (
+            ("appeal", HUGE, "--decision", "upheld", "--reason", "x"),
+            f"error: no event {HUGE} in dune-run-2010",
+        ),
+    ],
+)
+def test_silly_input_is_one_clear_line(loaded_db: str, args: tuple[str, ...], message: str) -> None:
+    assert user_mistake(run(*args, db=loaded_db))[0].startswith(message)
+
+
+def test_events_of_a_huge_bib_or_limit_are_listed_without_fuss(loaded_db: str) -> None:
+    assert json.loads(ok(run("events", "list", "--bib", HUGE, "--json", db=loaded_db))) == []
+    listed = json.loads(ok(run("events", "list", "--limit", HUGE, "--json", db=loaded_db)))
+    assert len(listed) == 6  # the definition and five entrants

@@ -17,6 +17,7 @@ from desert_runners.services.entrants import import_entrants, list_entrants
 from desert_runners.services.events import list_events
 from desert_runners.services.races import find_race, list_races, load_race_file
 from desert_runners.services.recording import record_entry
+from desert_runners.services.rulings import void
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "race"
 SANTIAGO = ZoneInfo("America/Santiago")
@@ -241,3 +242,12 @@ def test_which_race_must_be_said_when_there_are_several(context: Context) -> Non
         find_race(context, None)
     with pytest.raises(UserError, match="no race 'atacama' \\(races: atacama-crossing-2010, "):
         find_race(context, "atacama")
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63, 10**30])
+def test_numbers_beyond_a_database_integer_find_nothing(loaded: Context, number: int) -> None:
+    assert list_events(loaded, None, bib=number)[2] == []
+    assert len(list_events(loaded, None, limit=number)[2]) == 6
+    for target in (number, -number):
+        with pytest.raises(UserError, match=f"no event {target} in dune-run-2010"):
+            void(loaded, None, target, reason="typo")

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from desert_runners.adapters.storage import tag_repo
 from desert_runners.adapters.storage.event_log import query_events
+from desert_runners.adapters.storage.types import MAX_EVENT_ID, storable_integer
 from desert_runners.bootstrap import Context
 from desert_runners.domain.events import Event, EventKind
 from desert_runners.domain.tags import TagTimeline, tag_timeline
@@ -26,6 +27,10 @@ def list_events(
     A chip read shows the bib its tag had at the read's time (reads are stored with
     their tag only), so ``bib`` finds a runner's reads as well as their entries."""
     row = find_race(context, race_slug)
+    if bib is not None and not storable_integer(bib):
+        return row.race.slug, row.race.time_zone, []  # no such bib can be stored
+    if limit is not None:
+        limit = min(limit, MAX_EVENT_ID)  # no more events than ids
     with context.store.read() as connection:
         timeline = tag_timeline(tag_repo.tag_history(connection, row.id))
         tags = timeline.tags_of(bib) if bib is not None else set()

@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 from desert_runners.adapters.importers.race_schema import parse_duration
 from desert_runners.adapters.storage import entrant_repo
 from desert_runners.adapters.storage.event_log import Appended, append, get_event
+from desert_runners.adapters.storage.types import storable_id
 from desert_runners.bootstrap import Context
 from desert_runners.domain.errors import UserError
 from desert_runners.domain.events import Event, EventKind, Fact
@@ -204,8 +205,10 @@ def _check_stage(race: Race, stage: int | None) -> Stage | None:
 
 def _event(context: Context, race: str, target: int) -> Event:
     row = find_race(context, race)
-    with context.store.read() as connection:
-        found = get_event(connection, row.id, race, target)
+    found = None
+    if storable_id(target):  # a bigger id is no event, and an error for the driver
+        with context.store.read() as connection:
+            found = get_event(connection, row.id, race, target)
     if found is None:
         raise UserError(f"no event {target} in {race}")
     return found

@@ -10,6 +10,18 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
 JsonColumn = JSON().with_variant(JSONB(), "postgresql")
+# The largest values the columns hold on both backends: a bigger number given to a query
+# is an error from the driver, so callers check first (it matches no row anyway).
+MAX_EVENT_ID = 2**63 - 1  # BIGINT
+MAX_INTEGER = 2**31 - 1  # INTEGER (a bib, a stage) on PostgreSQL
+
+
+def storable_id(value: int) -> bool:
+    return 0 < value <= MAX_EVENT_ID
+
+
+def storable_integer(value: int) -> bool:
+    return -MAX_INTEGER - 1 <= value <= MAX_INTEGER
 
 
 class UtcDateTime(TypeDecorator[datetime]):
