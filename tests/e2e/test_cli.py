@@ -373,3 +373,20 @@ def test_events_of_a_huge_bib_or_limit_are_listed_without_fuss(loaded_db: str) -
     assert json.loads(ok(run("events", "list", "--bib", HUGE, "--json", db=loaded_db))) == []
     listed = json.loads(ok(run("events", "list", "--limit", HUGE, "--json", db=loaded_db)))
     assert len(listed) == 6  # the definition and five entrants
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx", "pdf"])
+def test_results_into_a_folder_or_a_missing_folder_are_refused(
+    loaded_db: str, tmp_path: Path, fmt: str
+) -> None:
+    assert user_mistake(
+        run("results", "--format", fmt, "--output", f"{tmp_path}/", db=loaded_db)
+    ) == [
+        f"error: cannot write {tmp_path}: it is a folder; give a file name, e.g. "
+        f"{tmp_path / f'results.{fmt}'}"
+    ]
+    missing = tmp_path / "nowhere" / f"gc.{fmt}"
+    assert user_mistake(
+        run("results", "--format", fmt, "--output", str(missing), db=loaded_db)
+    ) == [f"error: cannot write {missing}: there is no folder {missing.parent}"]
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even a temporary file

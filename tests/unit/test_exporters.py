@@ -444,3 +444,26 @@ def test_unknown_format_and_unwritable_output(tmp_path: Path) -> None:
         write_sheet(make_sheet(), "docx", tmp_path / "gc.docx")
     with pytest.raises(UserError, match="cannot write"):
         write_sheet(make_sheet(), "csv", tmp_path / "missing" / "gc.csv")
+
+
+def test_an_xlsx_that_cannot_be_created_is_an_os_error(tmp_path: Path) -> None:
+    with pytest.raises(IsADirectoryError):  # not XlsxWriter's own FileCreateError
+        write_xlsx(make_sheet(), tmp_path)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_failed_write_keeps_the_earlier_file_whole(tmp_path: Path, fmt: str) -> None:
+    output = tmp_path / f"gc.{fmt}"
+    output.write_text("the earlier sheet", encoding="utf-8")
+    (tmp_path / f".gc.{fmt}.part").mkdir()  # where it is written first: cannot be
+    with pytest.raises(UserError, match=f"cannot write {output}: "):
+        write_sheet(make_sheet(), fmt, output)
+    assert output.read_text(encoding="utf-8") == "the earlier sheet"
+
+
+def test_a_link_is_written_through(tmp_path: Path) -> None:
+    (tmp_path / "gc.csv").write_text("", encoding="utf-8")
+    (tmp_path / "latest.csv").symlink_to(tmp_path / "gc.csv")
+    write_sheet(make_sheet(), "csv", tmp_path / "latest.csv")
+    assert (tmp_path / "latest.csv").is_symlink()
+    assert read_csv(tmp_path / "gc.csv")[0][0] == "rank"

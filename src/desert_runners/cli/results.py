@@ -44,10 +44,12 @@ def results(
     ),
 ) -> None:
     """Compute results from the event log, as of now: provisional until published."""
-    from desert_runners.adapters.exporters.formats import write_sheet
+    from desert_runners.adapters.exporters.formats import check_output, write_sheet
     from desert_runners.cli.app import context_of
     from desert_runners.services.results import result_sheet
 
+    if output is not None:  # before the results are computed: they may take a while
+        check_output(output, output_format.value)
     sheet = result_sheet(
         context_of(ctx),
         race,

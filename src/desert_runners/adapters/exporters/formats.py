@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -63,10 +64,33 @@ def write_sheet(sheet: ResultSheet, fmt: str, output: Path | None) -> None:
             raise UserError(f"{fmt} needs an output file: give --output, e.g. results.{fmt}")
         _write_text(sheet, fmt, sys.stdout)
         return
+    check_output(output, fmt)
+    # Written beside it, then renamed: a failure leaves no half-written sheet. Not a
+    # device, a pipe or a link (/dev/stdout): those are written to as they are.
+    special = output.is_symlink() or (output.exists() and not output.is_file())
+    part = output if special else output.with_name(f".{output.name}.part")
     try:
-        _write_file(sheet, fmt, output)
+        _write_file(sheet, fmt, part)
+        if part != output:
+            part.replace(output)
     except OSError as error:
+        if part != output:
+            with suppress(OSError):  # the cleanup must not hide why the write failed
+                part.unlink(missing_ok=True)
         raise UserError(f"cannot write {output}: {error.strerror or error}") from error
+
+
+def check_output(output: Path, fmt: str) -> None:
+    """Refuse an output file that cannot be: before the results are computed for it."""
+    if output.is_dir():
+        raise UserError(
+            f"cannot write {output}: it is a folder; give a file name, e.g. "
+            f"{output / f'results.{fmt}'}"
+        )
+    if not output.parent.exists():
+        raise UserError(f"cannot write {output}: there is no folder {output.parent}")
+    if not output.parent.is_dir():
+        raise UserError(f"cannot write {output}: {output.parent} is not a folder")
 
 
 def _write_file(sheet: ResultSheet, fmt: str, output: Path) -> None:

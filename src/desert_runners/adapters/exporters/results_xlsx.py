@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter  # type: ignore[import-untyped]
+from xlsxwriter.exceptions import FileCreateError  # type: ignore[import-untyped]
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
@@ -50,7 +51,11 @@ def write_xlsx(sheet: ResultSheet, path: Path) -> None:
         worksheet.write(0, 0, title, styles["title"])
         worksheet.write(1, 0, f"{verdict(sheet)}, generated {generated_text(sheet)}")
         _write_table(worksheet, list(rows_of(frame)), styles)
-    workbook.close()
+    try:
+        workbook.close()
+    except FileCreateError as error:  # XlsxWriter's wrapper of the OSError: unwrap it
+        cause = error.args[0] if error.args else None
+        raise cause if isinstance(cause, OSError) else OSError(str(error)) from error
 
 
 def sheet_name(wanted: str, taken: set[str]) -> str:
