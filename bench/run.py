@@ -16,7 +16,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -118,6 +119,25 @@ def postgres_url() -> str | None:
     return os.environ.get("DR_BENCH_POSTGRES_URL") or os.environ.get("DR_TEST_POSTGRES_URL")
 
 
+@contextmanager
+def postgres_schema(admin_url: str) -> Iterator[str]:
+    """A URL whose connections work in a fresh schema, dropped afterwards."""
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(
+        admin_url.replace("postgresql://", "postgresql+psycopg://", 1),
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        separator = "&" if "?" in admin_url else "?"
+        yield f"{admin_url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
 def main() -> int:
     console = Console()
     rows = []
@@ -127,21 +147,10 @@ def main() -> int:
         context.store.close()
     admin_url = postgres_url()
     if admin_url:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(
-            admin_url.replace("postgresql://", "postgresql+psycopg://", 1),
-            isolation_level="AUTOCOMMIT",
-        )
-        with admin.connect() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-        try:
-            separator = "&" if "?" in admin_url else "?"
-            context = bootstrap(f"{admin_url}{separator}options=-csearch_path%3D{schema}")
+        with postgres_schema(admin_url) as url:
+            context = bootstrap(url)
             rows += measure(context, "PostgreSQL")
             context.store.close()
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     else:
         console.print("PostgreSQL skipped: set DR_BENCH_POSTGRES_URL to include it.")
     table = Table(
