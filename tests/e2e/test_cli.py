@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -390,3 +391,31 @@ def test_results_into_a_folder_or_a_missing_folder_are_refused(
         run("results", "--format", fmt, "--output", str(missing), db=loaded_db)
     ) == [f"error: cannot write {missing}: there is no folder {missing.parent}"]
     assert list(tmp_path.iterdir()) == []  # nothing written, not even a temporary file
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_mistake(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n" * 100, encoding="utf-8")
+    url = f"sqlite:///{text}"
+    for command in (("init",), ("race", "show")):
+        assert user_mistake(run(*command, db=url)) == [
+            f"error: {url} is not a Desert Runners database (file is not a database)"
+        ]
+    assert text.read_text(encoding="utf-8") == "not a database\n" * 100
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).executescript(
+        "CREATE TABLE alembic_version (version_num TEXT); "
+        "INSERT INTO alembic_version VALUES ('zzz');"
+    )
+    assert user_mistake(run("init", db=f"sqlite:///{other}")) == [
+        f"error: sqlite:///{other} is not a Desert Runners database, or one of a newer "
+        "version (its schema revision 'zzz' is unknown)"
+    ]
+
+
+@pytest.mark.parametrize("url", ["sqlite:///", "sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_database_is_refused(tmp_path: Path, url: str) -> None:
+    assert user_mistake(run("init", db=url, cwd=tmp_path)) == [
+        f"error: database URL {url!r} names no file: a database in memory keeps nothing; "
+        "use sqlite:///FILE"
+    ]

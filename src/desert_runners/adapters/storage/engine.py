@@ -28,6 +28,11 @@ def make_engine(url: str) -> Engine:
         ) from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
+        if parsed.database in {None, "", ":memory:"} or parsed.query.get("mode") == "memory":
+            raise UserError(
+                f"database URL {url!r} names no file: a database in memory keeps nothing; "
+                "use sqlite:///FILE"
+            )
         return _sqlite_engine(url)
     if backend in {"postgresql", "postgres"}:
         if parsed.drivername in {"postgresql", "postgres"}:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,9 +11,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from desert_runners.adapters.storage.engine import READ_ONLY, make_engine
 from desert_runners.domain.errors import UserError
@@ -71,6 +73,15 @@ class Store:
             raise UserError(
                 f"cannot open the database {self.safe_url}: {_first_line(error)}"
             ) from None
+        except DatabaseError as error:  # opened, but not a database: "file is not a database"
+            raise UserError(
+                f"{self.safe_url} is not a Desert Runners database ({_first_line(error)})"
+            ) from None
+        except CommandError as error:  # a revision our migrations do not know
+            raise UserError(
+                f"{self.safe_url} is not a Desert Runners database, or one of a newer version "
+                f"({_unknown_revision(error)})"
+            ) from None
 
     @property
     def safe_url(self) -> str:
@@ -84,6 +95,11 @@ def _alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+def _unknown_revision(error: CommandError) -> str:
+    found = re.search(r"revision identified by '([^']*)'", str(error))
+    return f"its schema revision {found[1]!r} is unknown" if found else _first_line(error)
 
 
 def _first_line(error: Exception) -> str:
