@@ -101,6 +101,7 @@ class SimulatedDevice(ABC):
         self._server: asyncio.Server | None = None
         self._dialer: asyncio.Task[None] | None = None
         self._sessions: set[asyncio.Task[None]] = set()
+        self._stopping = False
 
     # --- what a protocol writes ----------------------------------------------------------
 
@@ -155,6 +156,7 @@ class SimulatedDevice(ABC):
         return self.port
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._dialer is not None:
             self._dialer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -196,7 +198,7 @@ class SimulatedDevice(ABC):
                 self._sessions.discard(task)
 
     async def _dial(self, host: str, port: int) -> None:
-        while True:
+        while not self._stopping:
             try:
                 reader, writer = await asyncio.open_connection(host, port)
             except OSError:
@@ -214,6 +216,14 @@ class SimulatedDevice(ABC):
     async def hang_up(self, writer: asyncio.StreamWriter) -> None:
         """Drop the connection the way this device does: a reset by default."""
         writer.transport.abort()
+
+    @staticmethod
+    async def finish(*tasks: asyncio.Task[None] | None) -> None:
+        """Cancel a session's helper tasks and wait for them, whatever they raised."""
+        running = [task for task in tasks if task is not None]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
 
     @staticmethod
     async def read_until(reader: asyncio.StreamReader, end: bytes) -> str:

@@ -11,7 +11,6 @@ A tag ``guntime`` is the gun, on antenna 0.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -66,10 +65,7 @@ class ChronoTrackReader(SimulatedDevice):
                         streamer.cancel()
                     streamer = asyncio.ensure_future(self._stream(writer, first))
         finally:
-            if streamer is not None:
-                streamer.cancel()
-                with contextlib.suppress(asyncio.CancelledError, OSError):
-                    await streamer
+            await self.finish(streamer)
 
     async def _stream(self, writer: asyncio.StreamWriter, first: int) -> None:
         number = first

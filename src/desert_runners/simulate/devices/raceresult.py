@@ -11,7 +11,6 @@ range, then an empty line) and ``SETPUSHPASSINGS;1;0`` (each new passing pushed 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -59,9 +58,7 @@ class RaceResultDecoder(SimulatedDevice):
                 if not await self._answer(writer, command, state):
                     return
         finally:
-            pusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pusher
+            await self.finish(pusher)
 
     async def _answer(self, writer: asyncio.StreamWriter, command: str, state: _State) -> bool:
         """Answer one command; False once the connection is dropped."""

@@ -13,7 +13,6 @@ voltage line ``V=12.60``. Commands come without line ends: ``r`` (its clock, ans
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -65,10 +64,7 @@ class UltraBox(SimulatedDevice):
             while await self._command(reader, writer):
                 pass
         finally:
-            for task in tasks:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, OSError):
-                    await task
+            await self.finish(*tasks)
 
     async def _command(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         head = (await reader.readexactly(1)).decode()

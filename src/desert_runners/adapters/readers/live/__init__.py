@@ -46,7 +46,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from desert_runners.adapters.readers.live import chronotrack, ipico, jchip, raceresult, ultra
+from desert_runners.adapters.readers.live import (
+    chronotrack,
+    ipico,
+    jchip,
+    mylaps,
+    raceresult,
+    ultra,
+)
 from desert_runners.adapters.readers.live.clock import ClockListener, ClockSample
 from desert_runners.adapters.readers.live.session import (
     Clock,
@@ -77,6 +84,9 @@ KINDS: Mapping[str, Kind] = {
         chronotrack.run, "device", chronotrack.PORT, False, "start~<location>~<from>"
     ),
     "ultra": Kind(ultra.run, "we", ultra.PORT, True, "rewind by LogID from the resume position"),
+    "mylaps": Kind(
+        mylaps.run, "device", mylaps.PORT, False, "the reader resends what is not acked"
+    ),
     "ipico": Kind(ipico.run, "we", ipico.PORT, False, "none: the same line twice is dropped"),
     "jchip": Kind(
         jchip.run, "device", jchip.PORT, True, "none: the relay's queue; same line dropped"
