@@ -485,3 +485,26 @@ def test_broken_rows_are_kept_aside_with_exact_problems() -> None:
         "sportident_broken.csv:11: controls: control 1 is '32((VP1 - Brandenburger Tor))', "
         "the course's other rows have '32((VP1 - Mahnmal Peter Fechter))'",
     )
+
+
+def test_bibs_places_and_times_out_of_any_range_are_kept_aside(tmp_path: Path) -> None:
+    header, first = (FIXTURES / "sportident_broken.csv").read_bytes().split(b"\n")[:2]
+    good = first.decode("utf-8").split(";")
+    huge = "9" * 30
+    rows = []
+    for column, value in ((1, huge), (1, "²"), (0, "²"), (11, f"{huge}:00:00")):
+        cells = list(good)
+        cells[column] = value
+        rows.append(";".join(cells))
+    path = tmp_path / "sportident.csv"
+    path.write_bytes(header + b"\n" + "\n".join(rows).encode("utf-8") + b"\n")
+
+    [race] = read_sportident(path)
+
+    assert race.rows == ()
+    assert race.problems == (
+        f"sportident.csv:2: StartNr: {huge} is above 999999",
+        "sportident.csv:3: StartNr: '²' is not a whole number",
+        "sportident.csv:4: Platz/Punkte: '²' is not a place, DNF or DSQ",
+        f"sportident.csv:5: Laufzeit: '{huge}:00:00' is more than 9999 hours",
+    )

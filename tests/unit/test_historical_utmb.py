@@ -435,3 +435,27 @@ def test_the_rank_column_of_non_finishers_is_no_finishing_rank() -> None:
         dnf_ranks = [int(row[5]) for row in table[1:] if not row[7].strip()]
         assert dnf_ranks[0] == finishers + 1
         assert dnf_ranks == sorted(dnf_ranks)
+
+
+def test_bibs_and_times_out_of_any_range_are_kept_aside(tmp_path: Path) -> None:
+    header = (FIXTURES / "utmb_2015_slice.csv").read_bytes().split(b"\r\n")[0].decode()
+    path = tmp_path / "utmb.csv"
+    splits = "," * 24
+    huge = "9" * 30
+    path.write_text(
+        f"{header}\n0,²,A B,,V2 H,1,IT,40:00:00,00:00:00,{splits}\n"
+        f"1,{huge},C D,,V1 F,2,FR,41:00:00,01:00:00,{splits}\n"
+        f"2,7,E F,,V1 F,3,FR,{huge}:00:00,01:00:00,{splits}\n"
+        f"3,8,G H,,V1 F,³,FR,42:00:00,01:00:00,{splits}\n",
+        encoding="utf-8",
+    )
+
+    [race] = read_utmb(path)
+
+    assert race.rows == ()
+    assert race.problems == (
+        "utmb.csv:2: bib: '²' is not a whole number",
+        f"utmb.csv:3: bib: {huge} is above 999999",
+        f"utmb.csv:4: time: '{huge}:00:00' is more than 9999 hours",
+        "utmb.csv:5: rank: '³' is not a rank for a finisher",
+    )

@@ -77,6 +77,8 @@ class HistoricalRace:
 
 # --- helpers shared by the readers ------------------------------------------------------
 
+MAX_BIB = 999_999  # far above any race, well inside a database integer
+MAX_HOURS = 9999  # far above any race: a longer elapsed time is a typo
 _ELAPSED = re.compile(r"(\d+):([0-5]\d):([0-5]\d)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -95,11 +97,19 @@ def problem(file: str, line: int, field: str, message: str) -> str:
 
 
 def parse_elapsed(text: str) -> timedelta:
-    """``H:MM:SS`` with any number of hours (a 100-mile race passes 24 h)."""
+    """``H:MM:SS`` with any number of hours (a 100-mile race passes 24 h), up to
+    ``MAX_HOURS``."""
     match = _ELAPSED.fullmatch(text.strip())
     if match is None:
         raise ValueError(f"{text.strip()!r} is not a time H:MM:SS")
+    if int(match[1]) > MAX_HOURS:
+        raise ValueError(f"{text.strip()!r} is more than {MAX_HOURS} hours")
     return timedelta(hours=int(match[1]), minutes=int(match[2]), seconds=int(match[3]))
+
+
+def whole_number(text: str) -> int | None:
+    """ASCII digits as a number, else None (``"²"`` is ``isdigit()`` but no ``int()``)."""
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def year_in(text: str) -> int | None:

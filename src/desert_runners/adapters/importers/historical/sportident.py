@@ -52,6 +52,7 @@ from typing import Any
 import yaml
 
 from desert_runners.adapters.importers.historical.model import (
+    MAX_BIB,
     Gender,
     HistoricalFormatError,
     HistoricalRace,
@@ -64,6 +65,7 @@ from desert_runners.adapters.importers.historical.model import (
     parse_elapsed,
     problem,
     repair_mojibake,
+    whole_number,
     year_in,
 )
 
@@ -302,9 +304,10 @@ def read_sportident(path: Path, controls: Path | None = None) -> list[Historical
             years[int(found)] += 1
         bad: list[str] = []
 
-        bib: int | None = None
-        if cell("StartNr").isdigit():
-            bib = int(cell("StartNr"))
+        bib = whole_number(cell("StartNr"))
+        if bib is not None and bib > MAX_BIB:
+            bad.append(problem(file, line, "StartNr", f"{bib} is above {MAX_BIB}"))
+        elif bib is not None:
             if bib in seen:
                 first_line, first_cells = seen[bib]
                 again = "the same row again" if first_cells == cells else "a different row"
@@ -326,7 +329,7 @@ def read_sportident(path: Path, controls: Path | None = None) -> list[Historical
         place = cell(PLACE)
         rank: int | None = None
         status: Status = "dnf"
-        if place.isdigit():
+        if whole_number(place) is not None:
             rank, status = int(place), "finished"
             if official_time is None and cell("Laufzeit") in NO_TIME:
                 bad.append(problem(file, line, "Laufzeit", f"missing for a runner placed {rank}"))

@@ -37,6 +37,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from desert_runners.adapters.importers.historical.model import (
+    MAX_BIB,
     Gender,
     HistoricalFormatError,
     HistoricalRace,
@@ -47,6 +48,7 @@ from desert_runners.adapters.importers.historical.model import (
     parse_elapsed,
     problem,
     repair_mojibake,
+    whole_number,
     year_in,
 )
 
@@ -190,13 +192,14 @@ def read_utmb(path: Path, checkpoints: Path | None = None) -> list[HistoricalRac
         def cell(name: str, values: dict[str, str] = values) -> str:
             return values.get(name, "")
 
-        bib: int | None = None
-        if not cell("bib").isdigit():
+        bib = whole_number(cell("bib"))
+        if bib is None:
             row_problems.append(
                 problem(file, line, "bib", f"{cell('bib')!r} is not a whole number")
             )
+        elif bib > MAX_BIB:
+            row_problems.append(problem(file, line, "bib", f"{bib} is above {MAX_BIB}"))
         else:
-            bib = int(cell("bib"))
             if bib in seen:
                 row_problems.append(
                     problem(file, line, "bib", f"bib {bib} already at line {seen[bib]}")
@@ -209,9 +212,8 @@ def read_utmb(path: Path, checkpoints: Path | None = None) -> list[HistoricalRac
                 row_problems.append(problem(file, line, "time", str(error)))
         rank: int | None = None
         if official_time is not None:
-            if cell("rank").isdigit():
-                rank = int(cell("rank"))
-            else:
+            rank = whole_number(cell("rank"))
+            if rank is None:
                 message = f"{cell('rank')!r} is not a rank" if cell("rank") else "missing"
                 row_problems.append(problem(file, line, "rank", f"{message} for a finisher"))
         elapsed: list[timedelta | None] = []
