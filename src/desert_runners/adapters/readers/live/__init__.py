@@ -48,6 +48,7 @@ from typing import Literal
 
 from desert_runners.adapters.readers.live import (
     chronotrack,
+    impinj,
     ipico,
     jchip,
     mylaps,
@@ -87,6 +88,7 @@ KINDS: Mapping[str, Kind] = {
     "mylaps": Kind(
         mylaps.run, "device", mylaps.PORT, False, "the reader resends what is not acked"
     ),
+    "impinj": Kind(impinj.run, "we", impinj.PORT, True, "the reader holds reports while away"),
     "ipico": Kind(ipico.run, "we", ipico.PORT, False, "none: the same line twice is dropped"),
     "jchip": Kind(
         jchip.run, "device", jchip.PORT, True, "none: the relay's queue; same line dropped"

@@ -26,6 +26,7 @@ class Framing:
     keep_end: bool = False  # the end is part of the frame (MyLaps' ``$``)
     keep_empty: bool = False  # an empty frame means something (RaceResult's end of block)
     strip: str = ""  # characters trimmed around a frame
+    length_at: tuple[int, int] | None = None  # binary: where the big-endian total length is
 
 
 class Link:
@@ -39,6 +40,7 @@ class Link:
         self._frames: deque[str] = deque()
         self._closed = asyncio.Event()
         self._heard = asyncio.get_running_loop().time()
+        self.opened_at = self._heard  # loop time; ``dial`` sets when it began connecting
         self.idle: float | None = None  # seconds of silence that mean a dead link
         self.established = False  # set by the handler once the handshake is done
 
@@ -111,6 +113,9 @@ class Link:
     def _cut(self, data: bytes) -> None:
         buffer, framing = self._buffer, self._framing
         buffer += data
+        if framing.length_at is not None:
+            self._cut_counted(framing.length_at)
+            return
         while True:
             if framing.any_of:
                 found = [i for i in (buffer.find(byte) for byte in framing.end) if i >= 0]
@@ -127,3 +132,17 @@ class Link:
         if len(buffer) > MAX_FRAME:
             self.abort()
             raise LinkClosedError(f"no frame end in {MAX_FRAME} bytes")
+
+    def _cut_counted(self, length_at: tuple[int, int]) -> None:
+        # Binary messages (LLRP) that say their own length: a frame is the message's
+        # bytes as latin-1 text, one character a byte (``frame.encode(ENCODING)``).
+        buffer, (offset, size) = self._buffer, length_at
+        while len(buffer) >= offset + size:
+            total = int.from_bytes(buffer[offset : offset + size], "big")
+            if not offset + size <= total <= MAX_FRAME:
+                self.abort()
+                raise LinkClosedError(f"a message of {total} bytes: not the protocol")
+            if len(buffer) < total:
+                break
+            self._frames.append(bytes(buffer[:total]).decode(ENCODING))
+            del buffer[:total]

@@ -146,6 +146,7 @@ async def dial(
     """Connect to the device, run ``handler``, reconnect with backoff until ``stop``."""
     delay = timing.backoff_first
     while not stop.is_set():
+        began = asyncio.get_running_loop().time()
         try:
             reader, writer = await asyncio.wait_for(
                 asyncio.open_connection(host, port), timing.connect
@@ -154,6 +155,7 @@ async def dial(
             log.info("%s: cannot connect to %s:%s (%s)", name, host, port, error)
         else:
             link = Link(reader, writer, framing)
+            link.opened_at = began
             _keep_alive(writer)
             await _run(link, handler, stop, name)
             if link.established:
@@ -227,6 +229,10 @@ async def _run(link: Link, handler: Handler, stop: asyncio.Event, name: str) -> 
     except _ENDED as error:
         if not stop.is_set():
             log.info("%s: connection ended: %s", name, error or type(error).__name__)
+    except Exception:
+        # A sink that failed (a database gone away) or a bug: capture must go on. The
+        # connection starts again from what is durable, so nothing is lost or doubled.
+        log.exception("%s: connection ended by an error", name)
     finally:
         link.abort()
 
