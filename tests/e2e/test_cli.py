@@ -16,6 +16,7 @@ from desert_runners.adapters.storage.store import Store
 
 ROOT = Path(__file__).parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "race"
+HISTORICAL = ROOT / "tests" / "fixtures" / "historical"
 EXAMPLES = ROOT / "examples" / "4deserts-2010"
 
 
@@ -359,6 +360,18 @@ DUNE_DAYS = "dune-run-2010 (2010-03-07 to 2010-03-13, give or take 2 days): chec
             f"error: time '2011-03-07 08:00' is not during {DUNE_DAYS}",
         ),
         (("record", "101", "²/CP1", "--at", "09:00"), "error: checkpoint '²/CP1': expected"),
+        (
+            ("import", str(HISTORICAL / "utmb_2015_slice.csv"), "--time-zone", "Mars/Olympus"),
+            "error: --time-zone 'Mars/Olympus': expected an IANA time zone such as Europe/Paris",
+        ),
+        (
+            ("import", str(HISTORICAL / "utmb_2015_slice.csv"), "--start", "9999-12-31 23:59"),
+            "error: --start '9999-12-31 23:59': expected a year from 1900 to 2199",
+        ),
+        (
+            ("import", str(HISTORICAL / "utmb_2015_slice.csv"), "--race", "UTMB!"),
+            "error: --race 'UTMB!': expected a slug of lower-case letters, digits and -",
+        ),
         (("void", HUGE, "--reason", "x"), f"error: no event {HUGE} in dune-run-2010"),
         (
             ("appeal", HUGE, "--decision", "upheld", "--reason", "x"),

@@ -15,8 +15,10 @@ import pytest
 from tests.conftest import SHARED_DATA, missing_service
 
 from desert_runners.adapters.importers.historical.detect import read_historical
-from desert_runners.bootstrap import bootstrap
+from desert_runners.bootstrap import Context, bootstrap
+from desert_runners.domain.errors import UserError
 from desert_runners.services.historical import import_historical
+from desert_runners.services.races import list_races
 from desert_runners.services.results import compute
 
 FILES = [
@@ -76,3 +78,56 @@ def test_importing_again_adds_nothing(tmp_path: Path) -> None:
     assert [report.added for report in again] == [False] * len(first)
     assert sum(report.entries for report in first) > 5000
     assert [report.entries for report in again] == [0] * len(first)
+
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "historical"
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Context:
+    return bootstrap(f"sqlite:///{tmp_path / 'history.db'}", author="test")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"time_zone": "Mars/Olympus"},
+            "--time-zone 'Mars/Olympus': expected an IANA time zone such as Europe/Paris",
+        ),
+        ({"time_zone": "Europe"}, "--time-zone 'Europe': expected an IANA time zone such as"),
+        ({"time_zone": ""}, "--time-zone '': expected an IANA time zone such as Europe/Paris"),
+        ({"start": ""}, "--start '': expected YYYY-MM-DD HH:MM"),
+        ({"start": "9999-12-31 23:59"}, "--start '9999-12-31 23:59': expected a year from 1900"),
+        ({"start": "0001-01-01 00:00"}, "--start '0001-01-01 00:00': expected a year from 1900"),
+        (
+            {"race_slug": "UTMB!"},
+            "--race 'UTMB!': expected a slug of lower-case letters, digits and -, e.g. utmb-2015",
+        ),
+        ({"race_slug": ""}, "--race '': expected a slug of lower-case letters, digits and -"),
+    ],
+)
+def test_options_that_cannot_be_are_refused_and_nothing_is_stored(
+    history: Context, options: dict[str, str], message: str
+) -> None:
+    with pytest.raises(UserError) as raised:
+        import_historical(history, FIXTURES / "utmb_2015_slice.csv", **options)  # type: ignore[arg-type]
+    assert str(raised.value).startswith(message)
+    assert list_races(history) == []
+
+
+def test_a_file_of_rejected_rows_only_creates_no_race(history: Context, tmp_path: Path) -> None:
+    lines = (FIXTURES / "utmb_broken.csv").read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "utmb_bad.csv"
+    bad.write_text("\n".join([lines[0], lines[4], *lines[6:]]) + "\n", encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        import_historical(history, bad)
+    assert str(raised.value).splitlines() == [
+        "utmb_bad.csv: no row of UTMB could be read: nothing imported",
+        "utmb_bad.csv:2: bib: '8a' is not a whole number",
+        "utmb_bad.csv:3: time: '25:61:00' is not a time H:MM:SS",
+        "utmb_bad.csv:4: rank: missing for a finisher",
+        "utmb_bad.csv:5: StGer: '01:49:0' is not a time H:MM:SS",
+        "utmb_bad.csv:6: row: has 20 fields, the header has 34",
+    ]
+    assert list_races(history) == []

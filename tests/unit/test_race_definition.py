@@ -89,6 +89,23 @@ MISTAKES = [
         "race.yaml:6: time_zone: 'Mars/Olympus' is not an IANA time zone (e.g. America/Santiago)",
     ),
     (
+        ("time_zone: America/Santiago", "time_zone: Europe"),  # a folder of zones
+        "race.yaml:6: time_zone: 'Europe' is not an IANA time zone (e.g. America/Santiago)",
+    ),
+    (
+        ("starts_on: 2010-03-07", "starts_on: 0001-01-01"),
+        "race.yaml:9: starts_on: expected a year from 1900 to 2199, got '0001-01-01'",
+    ),
+    (
+        ("    date: 2010-03-08", "    date: 9999-12-31"),
+        "race.yaml:33: stages[1].date: expected a year from 1900 to 2199, got '9999-12-31'",
+    ),
+    (
+        ('  gap_penalty: "0:30"', '  gap_penalty: "99999999999999:00"'),
+        "race.yaml:21: teams.gap_penalty: expected a duration of at most 999 hours, "
+        "got '99999999999999:00'",
+    ),
+    (
         ('  gap_penalty: "0:30"', "  gap_penalty: 30"),
         "race.yaml:21: teams.gap_penalty: expected a duration as H:MM or H:MM:SS, got 30",
     ),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desert_runners.domain.errors import UserError
 from desert_runners.domain.race import Race, Stage
@@ -69,6 +70,15 @@ def _resolve(text: str, stage: Stage, km: float) -> datetime:
     if moment.tzinfo is None:
         return local_instant(moment.date(), moment.time(), zone)
     return moment.astimezone(zone)  # the same instant; raises here if it has no local time
+
+
+def zone_named(name: str) -> ZoneInfo | None:
+    """The IANA time zone of that name, or None: not a zone (a typo, a folder of zones
+    like ``Europe``, a path)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
 
 
 def parse_time_of_day(text: str) -> time | None:

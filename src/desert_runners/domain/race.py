@@ -206,6 +206,11 @@ class Series:
         return next((event for event in self.events if event.slug == slug), None)
 
 
+# The years a race can be in. Before, nothing was timed to the second; after, a typo
+# (9999) that would run off the calendar's end when days are added to it.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
 def format_duration(value: timedelta) -> str:
     """H:MM:SS, hours unbounded (a long march lasts more than 24 h); '-' for negatives."""
     total = round(value.total_seconds())

@@ -16,6 +16,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pycountry
+from pydantic import ValidationError
+from sqlalchemy.engine import Connection
 
 from desert_runners.adapters.importers.historical.detect import read_historical
 from desert_runners.adapters.importers.historical.model import HistoricalRace, HistoricalRow
@@ -24,15 +26,15 @@ from desert_runners.adapters.importers.race_definition import (
     LoadedRace,
     build_race,
 )
-from desert_runners.adapters.importers.race_schema import RaceSpec
+from desert_runners.adapters.importers.race_schema import SLUG, RaceSpec
 from desert_runners.adapters.storage import entrant_repo, race_repo
 from desert_runners.adapters.storage.event_log import append
 from desert_runners.bootstrap import Context
 from desert_runners.domain.entrant import Entrant
 from desert_runners.domain.errors import UserError
 from desert_runners.domain.events import Direction, EventKind, Fact
-from desert_runners.domain.local_time import local_instant
-from desert_runners.domain.race import Series
+from desert_runners.domain.local_time import local_instant, zone_named
+from desert_runners.domain.race import FIRST_YEAR, LAST_YEAR, Series
 from desert_runners.domain.race_checks import check_race
 
 HISTORICAL_SERIES = Series(slug="historical", name="Historical results")
@@ -62,14 +64,48 @@ def import_historical(
     start: str | None = None,
     time_zone: str | None = None,
 ) -> list[Imported]:
+    """Every course of the file, all checked before any is stored, in one transaction:
+    a mistake stores nothing."""
+    if race_slug is not None and not re.fullmatch(SLUG, race_slug):
+        raise UserError(
+            f"--race {race_slug!r}: expected a slug of lower-case letters, digits and -, "
+            "e.g. utmb-2015"
+        )
     courses = read_historical(path, course_file)
-    reports = []
+    for course in courses:
+        _check_readable(course)
+    ready = []
     for course in courses:
         slug = _slug(course, race_slug, several=len(courses) > 1)
-        zone = ZoneInfo(time_zone or DEFAULT_ZONES.get(course.format, "UTC"))
+        zone = _zone(time_zone, course.format)
         began, assumed = _start(course, start, zone)
-        reports.append(_store(context, path, course, slug, began, assumed))
-    return reports
+        ready.append((course, slug, began, assumed, _loaded(path, course, slug, began)))
+    with context.store.write() as connection:
+        return [_store(context, connection, path, *item) for item in ready]
+
+
+def _check_readable(course: HistoricalRace) -> None:
+    """A course without one good row would be an empty race: refuse it, with why."""
+    if not any(row.bib is not None for row in course.rows):
+        raise UserError(
+            "\n".join(
+                [
+                    f"{course.source}: no row of {course.course} could be read: nothing imported",
+                    *course.problems,
+                ]
+            )
+        )
+
+
+def _zone(given: str | None, file_format: str) -> ZoneInfo:
+    name = DEFAULT_ZONES.get(file_format, "UTC") if given is None else given
+    zone = zone_named(name)
+    if zone is None:
+        raise UserError(
+            f"--time-zone {name!r}: expected an IANA time zone such as Europe/Paris "
+            "or America/Santiago"
+        )
+    return zone
 
 
 def _slug(course: HistoricalRace, given: str | None, several: bool) -> str:
@@ -89,11 +125,13 @@ def _slugify(text: str) -> str:
 def _start(course: HistoricalRace, given: str | None, zone: ZoneInfo) -> tuple[datetime, bool]:
     """The given start, else 1 January of the race's year: elapsed times, and so the
     results, do not depend on it."""
-    if given:
+    if given is not None:
         try:
             moment = datetime.fromisoformat(given)
         except ValueError:
             raise UserError(f"--start {given!r}: expected YYYY-MM-DD HH:MM") from None
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:  # also keeps clear of the calendar's end
+            raise UserError(f"--start {given!r}: expected a year from {FIRST_YEAR} to {LAST_YEAR}")
         if moment.tzinfo is None:
             moment = local_instant(moment.date(), moment.time(), zone)
         return moment.astimezone(zone), False
@@ -178,22 +216,35 @@ def _checkpoint_ids(names: list[str]) -> list[str]:
     return ids
 
 
+def _loaded(path: Path, course: HistoricalRace, slug: str, start: datetime) -> LoadedRace:
+    """The course as a race definition, checked like a race file."""
+    try:
+        spec = RaceSpec.model_validate(_definition(course, slug, start))
+    except ValidationError as error:  # e.g. a name the file leaves empty
+        raise DefinitionError(
+            [
+                f"{course.source}: {'.'.join(map(str, item['loc']))}: {item['msg']}"
+                for item in error.errors()
+            ]
+        ) from None
+    race = build_race(spec)
+    problems = [f"{'.'.join(map(str, p.path))}: {p.message}" for p in check_race(race)]
+    if problems:
+        raise DefinitionError([f"{course.source}: {problem}" for problem in problems])
+    return LoadedRace(race, spec.model_dump(mode="json"), str(path), "import")
+
+
 def _store(
     context: Context,
+    connection: Connection,
     path: Path,
     course: HistoricalRace,
     slug: str,
     start: datetime,
     assumed: bool,
+    loaded: LoadedRace,
 ) -> Imported:
-    definition = _definition(course, slug, start)
-    race = build_race(RaceSpec.model_validate(definition))
-    problems = [f"{'.'.join(map(str, p.path))}: {p.message}" for p in check_race(race)]
-    if problems:
-        raise DefinitionError([f"{course.source}: {problem}" for problem in problems])
-    loaded = LoadedRace(
-        race, RaceSpec.model_validate(definition).model_dump(mode="json"), str(path), "import"
-    )
+    race = loaded.race
     report = Imported(
         race=slug,
         name=race.name,
@@ -206,31 +257,28 @@ def _store(
     checkpoint_ids = [checkpoint.id for checkpoint in race.stages[0].checkpoints]
     targets = [(checkpoint_ids[index], direction) for index, direction in _points(course)]
     now = context.clock()
-    with context.store.write() as connection:
-        series_id = race_repo.series_id(connection, HISTORICAL_SERIES.slug)
-        if series_id is None:
-            series_id = race_repo.save_series(
-                connection,
-                HISTORICAL_SERIES,
-                {"slug": HISTORICAL_SERIES.slug, "name": HISTORICAL_SERIES.name, "events": []},
-                now,
-            )
-        race_id = race_repo.race_id(connection, slug)
-        if race_id is None:
-            race_id = race_repo.save_race(connection, series_id, loaded, now)
-            report.added = True
-        facts: list[Fact] = []
-        for row in course.rows:
-            if row.bib is None:
-                report.problems.append(
-                    f"{course.source}:{row.line}: bib: missing, row not imported"
-                )
-                continue
-            entrant_repo.save_entrant(connection, race_id, series_id, _entrant(row, slug), now)
-            report.entrants += 1
-            facts.extend(_entries(row, targets, start, path.name, context.author))
-        stored = append(connection, race_id, slug, facts, now)
-        report.entries = sum(item.new for item in stored)
+    series_id = race_repo.series_id(connection, HISTORICAL_SERIES.slug)
+    if series_id is None:
+        series_id = race_repo.save_series(
+            connection,
+            HISTORICAL_SERIES,
+            {"slug": HISTORICAL_SERIES.slug, "name": HISTORICAL_SERIES.name, "events": []},
+            now,
+        )
+    race_id = race_repo.race_id(connection, slug)
+    if race_id is None:
+        race_id = race_repo.save_race(connection, series_id, loaded, now)
+        report.added = True
+    facts: list[Fact] = []
+    for row in course.rows:
+        if row.bib is None:
+            report.problems.append(f"{course.source}:{row.line}: bib: missing, row not imported")
+            continue
+        entrant_repo.save_entrant(connection, race_id, series_id, _entrant(row, slug), now)
+        report.entrants += 1
+        facts.extend(_entries(row, targets, start, path.name, context.author))
+    stored = append(connection, race_id, slug, facts, now)
+    report.entries = sum(item.new for item in stored)
     return report
 
 

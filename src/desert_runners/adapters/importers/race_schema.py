@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import date, time, timedelta
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pycountry
 from pydantic import (
@@ -24,11 +23,19 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from desert_runners.domain.race import Consequence, TieBreak, format_duration
+from desert_runners.domain.local_time import zone_named
+from desert_runners.domain.race import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Consequence,
+    TieBreak,
+    format_duration,
+)
 
+MAX_DURATION_HOURS = 999  # 41 days: longer than any race, and than any hold or penalty
 _DURATION = re.compile(r"^(-)?(\d+):([0-5]\d)(?::([0-5]\d))?$")
 _TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
-_SLUG = r"^[a-z0-9][a-z0-9-]*$"
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 
 def parse_duration(value: Any) -> timedelta:
@@ -40,6 +47,12 @@ def parse_duration(value: Any) -> timedelta:
             "duration", "expected a duration as H:MM or H:MM:SS, got {got}", {"got": repr(value)}
         )
     sign, hours, minutes, seconds = match.groups()
+    if int(hours) > MAX_DURATION_HOURS:  # a typo; and no instant plus it would exist
+        raise PydanticCustomError(
+            "duration",
+            "expected a duration of at most {most} hours, got {got}",
+            {"most": MAX_DURATION_HOURS, "got": repr(value)},
+        )
     result = timedelta(hours=int(hours), minutes=int(minutes), seconds=int(seconds or 0))
     return -result if sign else result
 
@@ -59,14 +72,22 @@ def parse_time_of_day(value: Any) -> time:
 
 
 def _check_time_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    if zone_named(value) is None:
         raise PydanticCustomError(
             "time_zone",
             "{got} is not an IANA time zone (e.g. America/Santiago)",
             {"got": repr(value)},
-        ) from None
+        )
+    return value
+
+
+def _check_year(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise PydanticCustomError(
+            "year",
+            "expected a year from {first} to {last}, got {got}",
+            {"first": FIRST_YEAR, "last": LAST_YEAR, "got": repr(value.isoformat())},
+        )
     return value
 
 
@@ -95,8 +116,9 @@ TimeOfDay = Annotated[
     BeforeValidator(parse_time_of_day),
     PlainSerializer(lambda value: value.strftime("%H:%M:%S"), return_type=str),
 ]
-Slug = Annotated[str, Field(pattern=_SLUG, max_length=80)]
+Slug = Annotated[str, Field(pattern=SLUG, max_length=80)]
 TimeZone = Annotated[str, AfterValidator(_check_time_zone)]
+RaceDate = Annotated[date, AfterValidator(_check_year)]
 Country = Annotated[str, AfterValidator(check_country)]
 
 
@@ -134,7 +156,7 @@ class CheckpointSpec(_Strict):
 class StageSpec(_Strict):
     number: Annotated[int, Field(ge=1, le=20)]
     name: str = ""
-    date: date
+    date: RaceDate
     start_time: TimeOfDay
     long_march: bool = False
     course: str | None = None  # a GPX file, relative to the race file
@@ -190,8 +212,8 @@ class RaceSpec(_Strict):
     time_zone: TimeZone
     location: str = ""
     country: Country | None = None
-    starts_on: date
-    ends_on: date
+    starts_on: RaceDate
+    ends_on: RaceDate
     entry: EntrySpec = EntrySpec()
     rules: RulesSpec = RulesSpec()
     categories: CategoriesSpec = CategoriesSpec()
