@@ -70,6 +70,7 @@ def main() -> None:
 
 def _register() -> None:
     from desert_runners.cli import (
+        conflicts,
         entrants,
         events,
         imports,
@@ -81,6 +82,8 @@ def _register() -> None:
         results,
         rulings,
         series,
+        serve,
+        station,
         tags,
     )
 
@@ -95,6 +98,9 @@ def _register() -> None:
     app.command("import")(imports.import_)
     app.command("passings")(passings.passings)
     app.add_typer(tags.app, name="tags")
+    app.add_typer(station.app, name="station")
+    app.command("serve")(serve.serve)
+    app.command("conflicts")(conflicts.conflicts)
     app.add_typer(reader.app, name="reader")
     for ruling in (
         rulings.penalty,

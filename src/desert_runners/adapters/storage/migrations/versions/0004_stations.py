@@ -54,9 +54,7 @@ def upgrade() -> None:
         sa.Column("set_up_at", UtcDateTime, nullable=False),
         sa.Column("author", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_station_setups"),
-        sa.ForeignKeyConstraint(
-            ["race_id"], ["races.id"], name="fk_station_setups_race_id_races"
-        ),
+        sa.ForeignKeyConstraint(["race_id"], ["races.id"], name="fk_station_setups_race_id_races"),
     )
     op.create_table(
         "station_acks",
