@@ -32,10 +32,20 @@ ipico          we        none: the reader streams; the same line      none: conf
 mylaps         device    the reader sends again what we did not ack   none: configure it
                          (we ack after ``store``); a message number
                          at or below the resume position dropped
+impinj (LLRP)  we        the ROSpec keeps reading and the reader      the connection
+                         holds its reports while we are away;         event's UTC stamp
+                         the same report twice dropped
 =============  ========  ==========================================  ==================
 
-Each protocol's module says exactly what it does. ``on_clock`` is told each
-``ClockSample``; ``ClockSample.offset(zone)`` is the device's clock minus the truth.
+"connects: device" means the device is the TCP client, as with the real hardware
+(ChronoTrack, JChip, MyLaps): ``run_reader`` then listens on ``host:port`` and takes one
+device at a time (a new connection is the device back after a drop). Where nothing can
+be asked again (JChip, iPico, and LLRP reports in flight), what was lost in the drop is
+lost: JChip's index gaps are logged. Each protocol's module says exactly what it does.
+Reads are handed on as parsed: ``DeviceRead.device`` is the device's own name for itself
+when its lines carry one; the ``device`` argument is the name the sink knows it by.
+``on_clock`` is told each ``ClockSample``; ``ClockSample.offset(zone)`` is the device's
+clock minus the truth.
 ``timing`` sets every timeout (``Timing``).
 """
 
