@@ -12,7 +12,7 @@ from desert_runners.cli.entrants import RACE_HELP
 
 app = typer.Typer(help="Live timing devices: capture their reads.", no_args_is_help=True)
 
-KIND_HELP = "raceresult, chronotrack, jchip, ultra, ipico or mylaps."
+KIND_HELP = "raceresult, chronotrack, jchip, ultra, ipico, mylaps or impinj (LLRP)."
 
 
 @app.command("connect")
