@@ -372,6 +372,14 @@ DUNE_DAYS = "dune-run-2010 (2010-03-07 to 2010-03-13, give or take 2 days): chec
             ("import", str(HISTORICAL / "utmb_2015_slice.csv"), "--race", "UTMB!"),
             "error: --race 'UTMB!': expected a slug of lower-case letters, digits and -",
         ),
+        (
+            ("penalty", "101", "lost-bib", "--reason", " "),
+            "error: a penalty needs --reason: why it is given",
+        ),
+        (
+            ("withdraw", "101", "--stage", "1", "--status", "dnf", "--reason", ""),
+            "error: a withdrawal needs --reason: why the runner is out",
+        ),
         (("void", HUGE, "--reason", "x"), f"error: no event {HUGE} in dune-run-2010"),
         (
             ("appeal", HUGE, "--decision", "upheld", "--reason", "x"),

@@ -23,7 +23,7 @@ from desert_runners.adapters.importers.historical import (
     read_historical,
     read_sportident,
 )
-from desert_runners.adapters.importers.historical.model import parse_elapsed
+from desert_runners.adapters.importers.historical.model import HistoricalFormatError, parse_elapsed
 from desert_runners.adapters.importers.historical.sportident import (
     gender_of,
     match_variant,
@@ -508,3 +508,23 @@ def test_bibs_places_and_times_out_of_any_range_are_kept_aside(tmp_path: Path) -
         "sportident.csv:4: Platz/Punkte: '²' is not a place, DNF or DSQ",
         f"sportident.csv:5: Laufzeit: '{huge}:00:00' is more than 9999 hours",
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"a: [\n", "line 2: expected the node content, but found '<stream end>'"),
+        (b"\x00\x01", "unacceptable character #x0000: special characters are not allowed"),
+        (b"\xff\xfe", "not UTF-8 text"),
+    ],
+)
+def test_a_course_list_that_cannot_be_read_is_one_line(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "vp_list.yaml"
+    path.write_bytes(content)
+    with pytest.raises(HistoricalFormatError) as raised:
+        read_variants(path)
+    assert str(raised.value) == f"vp_list.yaml: cannot read the course list: {message}"
+    with pytest.raises(HistoricalFormatError, match="Is a directory"):
+        read_variants(tmp_path)

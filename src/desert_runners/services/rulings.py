@@ -35,6 +35,7 @@ def penalty(
     reason: str,
     evidence: str = "",
 ) -> Appended:
+    _need_reason(reason, "penalty", "why it is given")
     row = find_race(context, race_slug)
     rule = row.race.penalty(code)
     if rule is None:
@@ -63,6 +64,7 @@ def appeal(
 ) -> Appended:
     if decision not in DECISIONS:
         raise UserError(f"decision {decision!r}: expected {', '.join(DECISIONS)}")
+    _need_reason(reason, "appeal decision", "why it was decided so")
     row = find_race(context, race_slug)
     penalised = _event(context, row.race.slug, target)
     if penalised.fact.kind is not EventKind.PENALTY:
@@ -93,6 +95,7 @@ def withdraw(
 ) -> Appended:
     if status not in WITHDRAWAL_STATUSES:
         raise UserError(f"status {status!r}: expected {', '.join(WITHDRAWAL_STATUSES)}")
+    _need_reason(reason, "withdrawal", "why the runner is out")
     row = find_race(context, race_slug)
     found = _check_stage(row.race, stage)
     assert found is not None
@@ -147,6 +150,7 @@ def neutralise(
     reason: str,
     bib: int | None = None,
 ) -> Appended:
+    _need_reason(reason, "neutralisation", "why the time is taken off")
     row = find_race(context, race_slug)
     _check_stage(row.race, stage)
     try:
@@ -178,8 +182,7 @@ def void(context: Context, race_slug: str | None, target: int, *, reason: str) -
         raise UserError(
             f"event {target} is a {voided.fact.kind.value}: change the file and load it again"
         )
-    if not reason.strip():
-        raise UserError("a void needs --reason: why this fact is to be ignored")
+    _need_reason(reason, "void", "why this fact is to be ignored")
     return _store(
         context,
         row.race.slug,
@@ -192,6 +195,12 @@ def void(context: Context, race_slug: str | None, target: int, *, reason: str) -
             payload={"target": target, "reason": reason},
         ),
     )
+
+
+def _need_reason(reason: str, ruling: str, why: str) -> None:
+    """A ruling is kept with why it was made: an empty --reason is a mistake."""
+    if not reason.strip():
+        raise UserError(f"a {ruling} needs --reason: {why}")
 
 
 def _check_stage(race: Race, stage: int | None) -> Stage | None:

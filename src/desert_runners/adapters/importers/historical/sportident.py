@@ -152,12 +152,25 @@ class Station:
     km: float | None
 
 
+def _one_line(error: Exception) -> str:
+    """A YAML error is several lines (the text around the mistake): one line is shown."""
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    if isinstance(error, UnicodeDecodeError):
+        return "not UTF-8 text"
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return f"line {mark.line + 1}: {problem}" if mark is not None else problem
+
+
 def read_variants(path: Path) -> dict[str, tuple[Station, ...]]:
     """Each course variant's stations in order, ``km_kum`` read with its decimal comma."""
     try:
         loaded: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise HistoricalFormatError(f"{path.name}: cannot read the course list: {error}") from error
+        raise HistoricalFormatError(
+            f"{path.name}: cannot read the course list: {_one_line(error)}"
+        ) from error
     if not isinstance(loaded, Mapping):
         raise HistoricalFormatError(f"{path.name}: not a list of course variants")
     variants: dict[str, tuple[Station, ...]] = {}
