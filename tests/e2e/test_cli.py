@@ -440,3 +440,25 @@ def test_an_in_memory_database_is_refused(tmp_path: Path, url: str) -> None:
         f"error: database URL {url!r} names no file: a database in memory keeps nothing; "
         "use sqlite:///FILE"
     ]
+
+
+NOT_VALID = " is not valid: use sqlite:///FILE or postgresql://USER@HOST/DB"
+NOT_SUPPORTED = ": only sqlite:// and postgresql:// are supported"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql://x:y@127.0.0.1:abc/db", NOT_VALID),
+        ("sqlite:///x.db?timeout=abc", NOT_VALID),
+        ("postgresql+asyncpg://x@127.0.0.1/db", NOT_SUPPORTED),  # not installed
+        ("sqlite+pysqlcipher:///x.db", NOT_SUPPORTED),
+    ],
+)
+def test_a_database_url_that_cannot_be_used_is_a_clear_mistake(
+    tmp_path: Path, url: str, message: str
+) -> None:
+    assert user_mistake(run("init", db=url, cwd=tmp_path)) == [
+        f"error: database URL {url!r}{message}"
+    ]
+    assert list(tmp_path.iterdir()) == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 
 from desert_runners.domain.errors import UserError
@@ -19,26 +19,41 @@ READ_ONLY = "dr_read_only"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+SQLITE_DRIVERS = frozenset({"sqlite", "sqlite+pysqlite"})
+POSTGRESQL_DRIVERS = frozenset({"postgresql", "postgres", "postgresql+psycopg"})
+
+
 def make_engine(url: str) -> Engine:
+    parsed = _parse(url)
+    try:
+        if parsed.drivername in SQLITE_DRIVERS:
+            return _sqlite_engine(url)
+        return create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
+    except (ArgumentError, ValueError, TypeError):  # a bad query argument: ?timeout=abc
+        raise _invalid(url) from None
+
+
+def _parse(url: str) -> URL:
+    """The URL of a backend we support, with its driver installed; never in memory."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise UserError(
-            f"database URL {url!r} is not valid: use sqlite:///FILE or postgresql://USER@HOST/DB"
-        ) from None
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise _invalid(url) from None
+    if parsed.drivername in SQLITE_DRIVERS:
         if parsed.database in {None, "", ":memory:"} or parsed.query.get("mode") == "memory":
             raise UserError(
                 f"database URL {url!r} names no file: a database in memory keeps nothing; "
                 "use sqlite:///FILE"
             )
-        return _sqlite_engine(url)
-    if backend in {"postgresql", "postgres"}:
-        if parsed.drivername in {"postgresql", "postgres"}:
-            parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True)
-    raise UserError(f"database URL {url!r}: only sqlite:// and postgresql:// are supported")
+    elif parsed.drivername not in POSTGRESQL_DRIVERS:  # or another driver: not installed
+        raise UserError(f"database URL {url!r}: only sqlite:// and postgresql:// are supported")
+    return parsed
+
+
+def _invalid(url: str) -> UserError:
+    return UserError(
+        f"database URL {url!r} is not valid: use sqlite:///FILE or postgresql://USER@HOST/DB"
+    )
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -73,9 +73,13 @@ class Store:
             raise UserError(
                 f"cannot open the database {self.safe_url}: {_first_line(error)}"
             ) from None
-        except DatabaseError as error:  # opened, but not a database: "file is not a database"
+        except DatabaseError as error:
+            if type(error) is DatabaseError:  # SQLite opened a file that is not a database
+                raise UserError(
+                    f"{self.safe_url} is not a Desert Runners database ({_first_line(error)})"
+                ) from None
             raise UserError(
-                f"{self.safe_url} is not a Desert Runners database ({_first_line(error)})"
+                f"cannot use the database {self.safe_url}: {_first_line(error)}"
             ) from None
         except CommandError as error:  # a revision our migrations do not know
             raise UserError(
