@@ -75,9 +75,12 @@ class MyLapsReader(SimulatedDevice):
                 if not await self._send_message(writer, text, reads):
                     return
             while True:
-                while len(self.outbox) >= self.window:
+                # Wait for room in the window and a read to send, noticing a link that
+                # died meanwhile (its listener ended): redial and send the outbox again.
+                while len(self.outbox) >= self.window or self.available() <= self._formed:
+                    if listener.done():
+                        return
                     await asyncio.sleep(0.002)
-                await self.until_available(self._formed + 1)
                 last = min(self.available(), self._formed + self.per_message)
                 reads = range(self._formed + 1, last + 1)
                 number, self._next, self._formed = self._next, self._next + 1, last
