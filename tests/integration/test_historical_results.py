@@ -17,8 +17,9 @@ from tests.conftest import SHARED_DATA, missing_service
 from desert_runners.adapters.importers.historical.detect import read_historical
 from desert_runners.bootstrap import Context, bootstrap
 from desert_runners.domain.errors import UserError
+from desert_runners.services.entrants import list_entrants
 from desert_runners.services.historical import import_historical
-from desert_runners.services.races import list_races
+from desert_runners.services.races import list_races, load_race_file
 from desert_runners.services.results import compute
 
 FILES = [
@@ -131,3 +132,19 @@ def test_a_file_of_rejected_rows_only_creates_no_race(history: Context, tmp_path
         "utmb_bad.csv:6: row: has 20 fields, the header has 34",
     ]
     assert list_races(history) == []
+
+
+def test_results_are_never_imported_into_a_race_of_another_series(
+    history: Context, tmp_path: Path
+) -> None:
+    load_race_file(history, Path(__file__).parents[1] / "fixtures" / "race" / "series.yaml")
+    undated = tmp_path / "results.csv"  # no year in the name: the slug is --race as given
+    undated.write_bytes((FIXTURES / "utmb_2015_slice.csv").read_bytes())
+    with pytest.raises(UserError) as raised:
+        import_historical(history, undated, race_slug="dune-run-2010")
+    assert str(raised.value) == (
+        "--race dune-run-2010: a race of the series test-series has that slug; "
+        "historical results go to a race of their own: give another --race"
+    )
+    assert [race.slug for race in list_races(history)] == ["dune-run-2010"]
+    assert list_entrants(history, "dune-run-2010") == ("dune-run-2010", [])

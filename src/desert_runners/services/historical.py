@@ -265,10 +265,18 @@ def _store(
             {"slug": HISTORICAL_SERIES.slug, "name": HISTORICAL_SERIES.name, "events": []},
             now,
         )
-    race_id = race_repo.race_id(connection, slug)
-    if race_id is None:
+    found = race_repo.get_race(connection, slug)
+    if found is not None and found.race.series != HISTORICAL_SERIES.slug:
+        # Its entrants and entries would mix with the file's (the transaction rolls back).
+        raise UserError(
+            f"--race {slug}: a race of the series {found.race.series} has that slug; "
+            "historical results go to a race of their own: give another --race"
+        )
+    if found is None:
         race_id = race_repo.save_race(connection, series_id, loaded, now)
         report.added = True
+    else:
+        race_id = found.id
     facts: list[Fact] = []
     for row in course.rows:
         if row.bib is None:
