@@ -148,7 +148,7 @@ def draft_entry(
     direction: Direction | None,
 ) -> Draft:
     at, now = _moment(context, station, typed), station_now(context)
-    direction = direction if station.in_out else None
+    direction = _direction(station, direction)
     warnings = entry_warnings(view_of(context, station), bib, at, now, direction)
     return Draft(
         EventKind.ENTRY, bib, at, typed.text if typed else None, direction, tuple(warnings)
@@ -215,7 +215,7 @@ def void_entry(context: Context, station: Station, number: int | None, reason: s
         payload={
             "target": target.id,
             "target_key": target.fact.key,
-            "reason": reason or "voided at the station",
+            "reason": reason,
         },
     )
     return _save(context, station, fact)
@@ -225,7 +225,7 @@ def due_list(
     context: Context, station: Station, direction: Direction | None
 ) -> tuple[Due, dict[int, str]]:
     view = view_of(context, station)
-    return due_here(view, direction if station.in_out else None), dict(view.names)
+    return due_here(view, _direction(station, direction)), dict(view.names)
 
 
 def last_saved(context: Context, station: Station, count: int) -> list[tuple[Fact, bool]]:
@@ -234,6 +234,13 @@ def last_saved(context: Context, station: Station, count: int) -> list[tuple[Fac
         facts = [event.fact for event in own_events(connection, station)]
     voided = {str(fact.payload.get("target_key")) for fact in facts if fact.kind is EventKind.VOID}
     return [(fact, fact.key in voided) for fact in facts[-count:]]
+
+
+def _direction(station: Station, given: Direction | None) -> Direction | None:
+    """At an in/out checkpoint the kit's direction (or in) unless one is given; else none."""
+    if not station.in_out:
+        return None
+    return given or station.setup.direction or Direction.IN
 
 
 def _moment(context: Context, station: Station, typed: TypedTime | None) -> datetime:
