@@ -4,6 +4,7 @@ station on its own SQLite file. Kits, entries, bundles, compact messages, confli
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from station_world import (
 from desert_runners.bootstrap import Context, bootstrap
 from desert_runners.domain.errors import UserError
 from desert_runners.domain.events import Direction
+from desert_runners.domain.station.kit import decode_kit, encode_kit
 from desert_runners.services.conflicts import list_conflicts
 from desert_runners.services.races import load_race_file
 from desert_runners.services.recording import record_entry
@@ -228,3 +230,19 @@ def test_two_stations_that_disagree_are_a_conflict_until_one_is_voided(
     _, left = list_conflicts(camp, RACE)
     assert [(c.bib, c.kind) for c in left] == [(104, "after_withdrawal")]
     cp1_b.store.close()
+
+
+def test_a_kit_that_swaps_two_runners_bibs_is_refused_whole(cp1: Context, tmp_path: Path) -> None:
+    kit = tmp_path / "cp1-a-1-CP1.kit"
+    original = decode_kit(kit.read_text())
+    swapped = [dict(record) for record in original.entrants]
+    swapped[0]["bib"], swapped[1]["bib"] = swapped[1]["bib"], swapped[0]["bib"]
+    edited = tmp_path / "swapped.kit"
+    edited.write_text(encode_kit(replace(original, entrants=swapped)))
+    with pytest.raises(UserError) as raised:
+        set_up_station(cp1, edited)
+    assert str(raised.value) == (
+        f"{edited}: Ana Pérez is bib 102 in the kit but bib 101 on this station: export what "
+        "it saved, then set the kit up in a new database (--db)"
+    )
+    assert open_station(cp1).setup.kit == original.kit

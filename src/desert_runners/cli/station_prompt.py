@@ -72,7 +72,10 @@ def run_prompt(context: Context, console: Console, read_line: ReadLine) -> int:
     )
     saved = 0
     while True:
-        line = read_line(session.prompt)
+        try:
+            line = read_line(session.prompt)
+        except KeyboardInterrupt:  # Ctrl-C: leave as quit does, nothing is lost
+            line = None
         if line is None:
             break
         command = parse_command(line)

@@ -8,7 +8,6 @@ prompt says so. A mistake saved is undone by a void, itself a fact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -263,7 +262,3 @@ def _save(context: Context, station: Station, fact: Fact) -> Saved:
 
 def _with_key(fact: Fact, key: str) -> Fact:
     return replace(fact, idempotency_key=key)
-
-
-def facts_in_order(events: Sequence[Event]) -> list[Fact]:
-    return sorted((event.fact for event in events), key=sequence)

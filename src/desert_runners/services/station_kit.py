@@ -152,9 +152,15 @@ def set_up_station(context: Context, path: Path) -> StationSetUp:
         owner = race_repo.series_id(connection, race.series)
         assert owner is not None
         for record in kit.entrants:
-            entrant_repo.save_entrant(
-                connection, race_id, owner, entrant_of(record), now, context.author
-            )
+            entrant = entrant_of(record)
+            try:
+                entrant_repo.save_entrant(connection, race_id, owner, entrant, now, context.author)
+            except entrant_repo.SamePersonTwiceError as twice:
+                raise UserError(
+                    f"{path}: {entrant.name} is bib {entrant.bib} in the kit but bib "
+                    f"{twice.bib} on this station: export what it saved, then set the kit "
+                    "up in a new database (--db)"
+                ) from None
         install = current.install if current else _install_id()
         setup = station_repo.Setup(
             race_id,
