@@ -312,12 +312,12 @@ def test_rulings_change_the_results_and_stay_in_the_log(tmp_path: Path) -> None:
         {"event_id": typo["id"], "reason": f"voided by event {typo['id'] + 1}: typed 105 for 104"}
     ]
     bad = json.loads(ok(run("passings", "--status", "bad", "--json", db=db)))
-    # The director withdrew 102 at 16:05; an entry typed at the CLI saw them at 16:10.
+    # The director withdrew 102 at 13:05; an entry typed at the CLI saw them at 13:10.
     assert [(p["bib"], p["reason"]) for p in bad] == [
         (
             102,
             "recorded after the withdrawal (event 16); seen after a withdrawal: "
-            "director 16:05:00 (event 16), cli 16:10:00 (event 8); void the wrong one",
+            "director 13:05:00 (event 16), cli 13:10:00 (event 8); void the wrong one",
         )
     ]
     assert user_mistake(run("penalty", "101", "nope", "--reason", "x", db=db))[0].startswith(

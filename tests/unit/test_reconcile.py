@@ -296,8 +296,8 @@ def test_two_stations_that_disagree_make_a_conflict_not_a_silent_winner() -> Non
     result = log.run()
     assert [row[-1] for row in passings(result)] == ["questionable", "good", "good"]
     assert result.passings.sort("bib")["reason"][0] == (
-        f"sources disagree: station:cp1-a 12:30:00 (event {first}), "
-        f"station:cp1-b 12:52:00 (event {second}); void the wrong one"
+        f"sources disagree: station:cp1-a 09:30:00 (event {first}), "
+        f"station:cp1-b 09:52:00 (event {second}); void the wrong one"
     )
     assert result.conflicts.select("bib", "kind", "events").rows() == [
         (101, "times", [first, second])

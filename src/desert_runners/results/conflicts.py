@@ -12,7 +12,7 @@ the work here is on a handful of rows, not on the millions of reads.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 
 import polars as pl
 
@@ -87,12 +87,13 @@ def withdrawal_conflicts(after: pl.DataFrame, withdrawals: pl.DataFrame) -> pl.D
     )
 
 
-def notes(conflicts: pl.DataFrame) -> pl.DataFrame:
-    """KEY plus the ``note`` a questionable passing shows: who said what, and when (UTC)."""
+def notes(conflicts: pl.DataFrame, zone: tzinfo) -> pl.DataFrame:
+    """KEY plus the ``note`` a questionable passing shows: who said what, and when (in
+    the race's local time, as the crews read their watches)."""
     rows = []
     for row in conflicts.iter_rows(named=True):
         said = ", ".join(
-            f"{source} {at:%H:%M:%S} (event {event})"
+            f"{source} {at.astimezone(zone):%H:%M:%S} (event {event})"
             for source, at, event in zip(row["sources"], row["times"], row["events"], strict=True)
         )
         what = "sources disagree" if row["kind"] == "times" else "seen after a withdrawal"

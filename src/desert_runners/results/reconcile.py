@@ -129,7 +129,9 @@ def reconcile(
         [aside, more_aside, repeats, *(_as_set_aside(frame) for frame in displaced)]
     ).sort("event_id")
     conflicts = _conflicts(facts, crossings, passings, rulings, thresholds.disagreement)
-    passings = _mark_conflicts(passings.drop("crossing", "time_is_impossible"), conflicts)
+    passings = _mark_conflicts(
+        passings.drop("crossing", "time_is_impossible"), notes(conflicts, race.zone)
+    )
     return Reconciliation(passings, set_aside, conflicts)
 
 
@@ -167,11 +169,11 @@ def _conflicts(
     ).sort("bib", "stage", "checkpoint")
 
 
-def _mark_conflicts(passings: pl.DataFrame, conflicts: pl.DataFrame) -> pl.DataFrame:
-    if conflicts.is_empty():
+def _mark_conflicts(passings: pl.DataFrame, notes: pl.DataFrame) -> pl.DataFrame:
+    if notes.is_empty():
         return passings
     key = ["bib", "stage", "checkpoint", "direction"]
-    marked = passings.join(notes(conflicts), on=key, how="left", nulls_equal=True)
+    marked = passings.join(notes, on=key, how="left", nulls_equal=True)
     good = pl.col("status") == DataStatus.GOOD.value
     return marked.with_columns(
         pl.when(pl.col("note").is_not_null() & good)
