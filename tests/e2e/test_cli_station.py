@@ -303,7 +303,8 @@ def test_three_ways_to_camp_on_each_backend(database_url: str, tmp_path: Path) -
     assert message.startswith(f"DR1 {RACE} cp1-b ")
     size = len(message.encode())
     assert (
-        compact.stderr == f"3 facts in 1 message(s), {size} bytes: {size / 3:.1f} bytes per fact\n"
+        compact.stderr
+        == f"3 facts (3 passings) in 1 message(s), {size} bytes: {size / 3:.1f} bytes per passing\n"
     )
     assert ok(run("station", "receive", db=camp, stdin=ok(compact))) == (
         f"{RACE}: station cp1-b: 3 stored, 0 already here (up to #3)\n"
@@ -477,3 +478,44 @@ def test_every_mistake_is_one_line_and_stores_nothing(tmp_path: Path) -> None:
 def test_wrong_usage_exits_2(tmp_path: Path, args: tuple[str, ...]) -> None:
     result = run(*args, db=f"sqlite:///{tmp_path / 'x.db'}")
     assert result.returncode == 2, result.stderr
+
+
+def test_the_prompts_other_keys(tmp_path: Path) -> None:
+    camp = f"sqlite:///{tmp_path / 'camp.db'}"
+    kits = camp_with_kits(camp, tmp_path, "cp1-a")
+    db = laptop(tmp_path, kits["cp1-a"])
+    shown = ok(run("station", "run", db=db, stdin="last\nin\nhelp\n"))
+    assert "[1/CP1] > last\nnothing saved here yet\n" in shown
+    assert "[1/CP1] > in\n1/CP1 records one time: in and out do not apply here\n" in shown
+    assert "124 09:32      record bib 124 at 09:32 (also 0932, 09:32:15)\n" in shown
+    for bib in (101, 102, 103, 104, 105):  # stage 1 finished: everyone starts stage 2
+        ok(run("record", str(bib), "1/finish", "--at", "15:00", "--race", RACE, db=camp))
+    kit = tmp_path / "cp2.kit"
+    ok(run("station", "kit", "--race", RACE, "--checkpoint", "2/CP2", "--station", "cp2",
+           "--output", str(kit), db=camp))  # fmt: skip
+    db2 = f"sqlite:///{tmp_path / 'cp2.db'}"
+    assert ok(run("station", "setup", str(kit), db=db2)).startswith(
+        f"station cp2 set up at 2/CP2 (in) of {RACE} (kit "
+    )
+    session = "101 15:00\n104 15:10\nout\n101 15:20\n103 15:30\ndue\nquit\n"
+    shown = ok(run("station", "run", db=db2, stdin=session))
+    assert shown.splitlines()[1:] == [
+        "[2/CP2 in] > 101 15:00",
+        "saved #1: bib 101 Ana Pérez at 15:00:00 (in)",
+        "[2/CP2 in] > 104 15:10",
+        "saved #2: bib 104 Marta Ólafsdóttir at 15:10:00 (in)",
+        "[2/CP2 in] > out",
+        "recording out times now",
+        "[2/CP2 out] > 101 15:20",
+        "saved #3: bib 101 Ana Pérez at 15:20:00 (out)",
+        "[2/CP2 out] > 103 15:30",
+        "saved #4: bib 103 Kenji Sato at 15:30:00 (out)",
+        "[2/CP2 out] > due",
+        "due here: 3 of 5: 102, 104, 105",
+        "in the checkpoint (in, not out): 104",
+        "[2/CP2 out] > quit",
+        "bye: 4 saved in this session, all of it on this laptop's disk",
+    ]
+    due = json.loads(ok(run("station", "due", "--direction", "out", "--json", db=db2)))
+    assert [runner["bib"] for runner in due["inside"]] == [104]
+    assert due["direction"] == "out"

@@ -60,7 +60,7 @@ def batch_after(context: Context, since: int) -> list[dict[str, Any]]:
 
 
 def compact(context: Context, since: int = 0, max_bytes: int | None = None) -> list[str]:
-    return export_compact(context, since, max_bytes)[0]
+    return export_compact(context, since, max_bytes).messages
 
 
 @dataclass

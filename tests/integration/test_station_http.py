@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from station_world import RACE, at, enter, issue, load_camp, station, station_facts, void
 
 from desert_runners.bootstrap import Context, bootstrap
@@ -27,8 +28,8 @@ class CampServer:
     """The camp server on a port of its own; it can be stopped and started again on the
     same port, as a camp laptop that was switched off."""
 
-    def __init__(self, context: Context) -> None:
-        self.context = context
+    def __init__(self, context: Context | None, app: FastAPI | None = None) -> None:
+        self.app = app or create_app(context)  # type: ignore[arg-type]
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
         self.port = probe.getsockname()[1]
@@ -44,7 +45,7 @@ class CampServer:
         listening = socket.socket()
         listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listening.bind(("127.0.0.1", self.port))
-        config = uvicorn.Config(create_app(self.context), log_level="warning", lifespan="off")
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [listening]}, daemon=True
@@ -63,8 +64,8 @@ class CampServer:
 
 
 @contextmanager
-def running(context: Context) -> Iterator[CampServer]:
-    server = CampServer(context)
+def running(context: Context | None, app: FastAPI | None = None) -> Iterator[CampServer]:
+    server = CampServer(context, app)
     server.start()
     try:
         yield server
@@ -177,6 +178,7 @@ def test_the_camp_asks_for_the_stations_own_token(
             "stored": 1,
             "already": 0,
             "through": 1,
+            "keys": {"stored": [body["facts"][0]["key"]], "already": []},
         }
         assert httpx.get(f"{server.url}/api/health").json() == {"status": "ok"}
 
@@ -194,3 +196,37 @@ def test_a_station_set_up_by_another_camp_is_refused(
     )
     assert station_status(cp1).camps == {}
     other.store.close()
+
+
+def test_a_void_without_what_it_voids_is_refused(camp: Context, cp1: Context) -> None:
+    enter(cp1, 101, at(9, 32))
+    void(cp1, 1, at(9, 33))
+    found = open_station(cp1)
+    token = found.setup.token
+    [_, alone] = [fact_to_wire(fact) for fact in own_facts(cp1, found)]
+    with running(camp) as server:
+        refused = post(server.url, "cp1-a", token, {"race": RACE, "facts": [alone]})
+    assert refused.status_code == 400
+    key = alone["key"]
+    target = alone["payload"]["target_key"]
+    assert refused.json()["detail"] == (
+        f"{key} voids {target}, which the camp has not received: "
+        "export the station's whole bundle and receive it"
+    )
+    assert station_facts(camp) == {}
+
+
+def test_an_address_that_is_not_a_camp(cp1: Context) -> None:
+    enter(cp1, 101, at(9, 32))
+    nothing_here = FastAPI()
+    with running(None, nothing_here) as server, pytest.raises(UserError) as raised:
+        sync_to(cp1, server.url)
+    assert str(raised.value) == f"the camp at {server.url} answered 404: Not Found"
+    answers_nothing = FastAPI()
+    answers_nothing.post("/api/stations/{station}/sync")(lambda station: {})
+    with running(None, answers_nothing) as server, pytest.raises(UserError) as raised:
+        sync_to(cp1, server.url)
+    assert str(raised.value) == (
+        "the camp's answer has no count of facts stored: is it a Desert Runners camp?"
+    )
+    assert station_status(cp1).camps == {}

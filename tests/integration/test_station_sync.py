@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ from desert_runners.services.results import compute
 from desert_runners.services.rulings import void as camp_void
 from desert_runners.services.rulings import withdraw as camp_withdraw
 from desert_runners.services.station_camp import receive_text
-from desert_runners.services.station_desk import due_list, open_station
+from desert_runners.services.station_desk import due_list, open_station, void_entry
 from desert_runners.services.station_kit import issue_kit, set_up_station
 from desert_runners.services.station_send import export_bundle, export_compact, station_status
 
@@ -144,8 +145,9 @@ def test_compact_messages_store_what_the_bundle_stores(
     withdraw(cp1, 104, at(10, 5), "blisters")
     void(cp1, None, at(10, 6))
     enter(cp1, 999, at(10, 7))
-    messages, count = export_compact(cp1, max_bytes=80)
-    assert count == 5
+    exported = export_compact(cp1, max_bytes=80)
+    messages = exported.messages
+    assert (exported.facts, exported.passings) == (5, 3)
     assert len(messages) > 1
     received = receive_text(camp, "\n".join(messages), "standard input")
     assert sum(len(r.stored) for r in received) == 5
@@ -159,8 +161,8 @@ def test_compact_messages_store_what_the_bundle_stores(
 def test_only_the_facts_after_since(camp: Context, cp1: Context) -> None:
     for minute, bib in enumerate((101, 102, 103), start=30):
         enter(cp1, bib, at(9, minute))
-    messages, count = export_compact(cp1, since=2)
-    assert count == 1
+    messages = export_compact(cp1, since=2).messages
+    assert len(messages) == 1
     [received] = receive_text(camp, messages[0], "-")
     assert received.stored == ("station:cp1-a:" + open_station(cp1).setup.install + ":3",)
     with pytest.raises(UserError) as raised:
@@ -246,3 +248,50 @@ def test_a_kit_that_swaps_two_runners_bibs_is_refused_whole(cp1: Context, tmp_pa
         "it saved, then set the kit up in a new database (--db)"
     )
     assert open_station(cp1).setup.kit == original.kit
+
+
+def test_what_cannot_be_voided(cp1: Context) -> None:
+    found = open_station(cp1)
+    with pytest.raises(UserError) as raised:
+        void_entry(cp1, found, None, "")
+    assert str(raised.value) == "nothing to undo: no entry is in force here"
+    enter(cp1, 101, at(9, 32))
+    void(cp1, 1, at(9, 33))
+    for number, message in (
+        (1, "#1 is already voided (#2)"),
+        (2, "#2 is not an entry of this station"),
+        (9, "#9 is not an entry of this station"),
+    ):
+        with pytest.raises(UserError) as raised:
+            void_entry(cp1, found, number, "")
+        assert str(raised.value) == message
+
+
+def test_a_kit_that_cannot_be_read(camp: Context, tmp_path: Path) -> None:
+    laptop = bootstrap(f"sqlite:///{tmp_path / 'laptop.db'}")
+    binary = tmp_path / "photo.kit"
+    binary.write_bytes(b"\xff\xd8\xff\xe0")
+    good = decode_kit(issue(camp, tmp_path, "cp1-a").read_text())
+    no_stage = tmp_path / "no-stage.kit"
+    no_stage.write_text(encode_kit(replace(good, stage=7)))
+    unreadable = tmp_path / "unreadable.kit"
+    unreadable.write_text(encode_kit(replace(good, race=good.race | {"definition": {}})))
+    cases = {
+        tmp_path / "missing.kit": "cannot read the file: No such file or directory",
+        binary: "not a text file",
+        no_stage: "the kit's race has no stage 7",
+        unreadable: "the kit's race definition cannot be read",
+    }
+    for path, message in cases.items():
+        with pytest.raises(UserError) as raised:
+            set_up_station(laptop, path)
+        assert str(raised.value) == f"{path}: {message}"
+    with pytest.raises(UserError) as raised:
+        issue_kit(camp, RACE, "1/CP1", "cp1-a", tmp_path / "no-such-folder" / "x.kit")
+    assert str(raised.value) == (
+        f"{tmp_path / 'no-such-folder' / 'x.kit'}: cannot write the file: No such file or directory"
+    )
+    with pytest.raises(UserError) as raised:
+        list_conflicts(camp, RACE, timedelta(0))
+    assert str(raised.value) == "--window must be above 0 minutes"
+    laptop.store.close()

@@ -267,3 +267,42 @@ def test_a_kit_round_trips_and_a_damaged_one_is_refused() -> None:
         with pytest.raises(KitError) as raised:
             decode_kit(broken)
         assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("fact_index", "payload", "message"),
+    [
+        (4, {"status": "dq", "reason": ""}, "status 'dq': expected dnf, medical"),
+        (4, {"status": "dnf", "reason": 7}, "payload of a withdrawal: expected texts"),
+        (3, {"target_key": "x"}, "payload of a void: expected reason, target_key"),
+    ],
+)
+def test_a_malformed_payload_is_refused(
+    fact_index: int, payload: dict[str, object], message: str
+) -> None:
+    wire = fact_to_wire(FACTS[fact_index]) | {"payload": payload}
+    with pytest.raises(WireError) as raised:
+        fact_from_wire(wire, "cp1-a")
+    assert str(raised.value) == message
+
+
+def test_a_bundle_with_a_bad_header_is_refused() -> None:
+    text = encode_bundle(bundle()).replace('"install":"abc123"', '"install":"ABC"')
+    with pytest.raises(BundleError) as raised:
+        decode_bundle(text)
+    assert str(raised.value) == "the bundle's header is not valid: copy it again from the station"
+
+
+def test_a_kit_of_another_version_or_incomplete_is_refused() -> None:
+    newer = json.loads(encode_kit(kit()))
+    newer["version"] = 2
+    with pytest.raises(KitError) as raised:
+        decode_kit(json.dumps(newer))
+    assert str(raised.value) == "kit version 2: this software reads 1"
+    incomplete = kit()
+    broken = encode_kit(
+        StationKit(**(vars(incomplete) | {"entrants": [{"bib": 101, "nickname": "x"}]}))
+    )
+    with pytest.raises(KitError) as raised:
+        decode_kit(broken)
+    assert str(raised.value) == "the kit is not complete: make it again at camp"

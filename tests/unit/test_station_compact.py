@@ -205,6 +205,7 @@ def sign(head: str) -> str:
             "the message is damaged at character 10 of its body",
         ),
         ("DR1 r cp1 abc123 kywse0 Ana -", "the message is damaged at character 1 of its body"),
+        ("DR1 r cp1 abc123 kywse0 Ana ", "the message holds no facts"),
     ],
 )
 def test_damage_with_a_good_checksum_is_named(head: str, message: str) -> None:

@@ -170,7 +170,7 @@ def export(
     ),
 ) -> None:
     """On the laptop: every fact saved here, as a bundle file or compact messages."""
-    from desert_runners.cli.app import context_of
+    from desert_runners.cli.app import context_of, err_console
     from desert_runners.domain.errors import UserError
     from desert_runners.services.station_kit import write_secret_file
     from desert_runners.services.station_send import export_bundle, export_compact
@@ -185,18 +185,18 @@ def export(
         write_secret_file(output, text)
         console.print(f"{count} facts -> {output} ({len(text.encode())} bytes)", markup=False)
         return
-    messages, count = export_compact(context, since, max_bytes)
-    text = "".join(message + "\n" for message in messages)
+    exported = export_compact(context, since, max_bytes)
+    text = "".join(message + "\n" for message in exported.messages)
     if output is not None:
         write_secret_file(output, text)
     else:
         sys.stdout.write(text)
-    size = sum(len(message.encode()) for message in messages)
-    from desert_runners.cli.app import err_console
-
+    per_passing = (
+        f": {exported.size / exported.passings:.1f} bytes per passing" if exported.passings else ""
+    )
     err_console.print(
-        f"{count} facts in {len(messages)} message(s), {size} bytes: "
-        f"{size / count:.1f} bytes per fact",
+        f"{exported.facts} facts ({exported.passings} passings) in {len(exported.messages)} "
+        f"message(s), {exported.size} bytes{per_passing}",
         markup=False,
     )
 

@@ -18,7 +18,7 @@ from desert_runners.adapters import camp_link
 from desert_runners.adapters.storage import station_repo
 from desert_runners.bootstrap import Context
 from desert_runners.domain.errors import UserError
-from desert_runners.domain.events import Fact
+from desert_runners.domain.events import EventKind, Fact
 from desert_runners.domain.station.bundle import Bundle, encode_bundle
 from desert_runners.domain.station.compact_facts import compact_messages
 from desert_runners.domain.station.wire import fact_to_wire, sequence, with_void_targets
@@ -74,11 +74,18 @@ def export_bundle(context: Context) -> tuple[str, int]:
     return encode_bundle(bundle), len(facts)
 
 
-def export_compact(
-    context: Context, since: int = 0, max_bytes: int | None = None
-) -> tuple[list[str], int]:
-    """The messages, and how many facts they hold (voided entries sent again with their
-    void are counted once)."""
+@dataclass(frozen=True)
+class CompactExport:
+    messages: list[str]
+    facts: int  # an entry sent again with its void is counted once
+    passings: int  # the facts that are entries
+
+    @property
+    def size(self) -> int:
+        return sum(len(message.encode()) for message in self.messages)
+
+
+def export_compact(context: Context, since: int = 0, max_bytes: int | None = None) -> CompactExport:
     station = open_station(context)
     facts = own_facts(context, station)
     if not facts:
@@ -93,7 +100,8 @@ def export_compact(
     messages = compact_messages(
         race.slug, station.name, station.setup.install, chosen, race.zone, max_bytes
     )
-    return messages, len(chosen)
+    passings = sum(fact.kind is EventKind.ENTRY for fact in chosen)
+    return CompactExport(messages, len(chosen), passings)
 
 
 def sync_to(

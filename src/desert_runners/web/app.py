@@ -53,6 +53,7 @@ def create_app(context: Context) -> FastAPI:
             "stored": len(received.stored),
             "already": len(received.already),
             "through": received.through,
+            "keys": {"stored": list(received.stored), "already": list(received.already)},
         }
 
     return app
