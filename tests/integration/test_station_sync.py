@@ -295,3 +295,16 @@ def test_a_kit_that_cannot_be_read(camp: Context, tmp_path: Path) -> None:
         list_conflicts(camp, RACE, timedelta(0))
     assert str(raised.value) == "--window must be above 0 minutes"
     laptop.store.close()
+
+
+def test_a_bundle_for_a_race_the_camp_does_not_hold(cp1: Context, tmp_path: Path) -> None:
+    empty = bootstrap(f"sqlite:///{tmp_path / 'empty-camp.db'}")
+    enter(cp1, 101, at(9, 32))
+    for text, where in (
+        (export_bundle(cp1)[0], "usb.jsonl"),
+        (export_compact(cp1).messages[0], "usb.jsonl: line 1"),
+    ):
+        with pytest.raises(UserError) as raised:
+            receive_text(empty, text, "usb.jsonl")
+        assert str(raised.value) == f"{where}: no race 'dune-run-2010' (races: none loaded yet)"
+    empty.store.close()

@@ -65,7 +65,7 @@ def _deliveries(context: Context, text: str, name: str) -> list[_Delivery]:
             bundle = decode_bundle(text)
         except UserError as error:
             raise UserError(f"{name}: {error}") from None
-        row = find_race(context, bundle.race)
+        row = _race(context, bundle.race, name)
         return [_Delivery(row, bundle.station, list(bundle.facts))]
     lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
     if not lines or not lines[0][1].lstrip().startswith(MAGIC + " "):
@@ -79,10 +79,17 @@ def _deliveries(context: Context, text: str, name: str) -> list[_Delivery]:
             message = decode_message(line)
         except CompactError as error:
             raise UserError(f"{name}: line {number}: {error}") from None
-        row = find_race(context, message.race)
+        row = _race(context, message.race, f"{name}: line {number}")
         facts = facts_of_message(message, row.race.zone)
         deliveries.append(_Delivery(row, message.station, facts))
     return deliveries
+
+
+def _race(context: Context, slug: str, where: str) -> RaceRow:
+    try:
+        return find_race(context, slug)
+    except UserError as error:  # a bundle of another race, or of an edition not loaded here
+        raise UserError(f"{where}: {error}") from None
 
 
 def _store(context: Context, connection: Connection, delivery: _Delivery) -> Received:
