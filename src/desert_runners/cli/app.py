@@ -109,6 +109,7 @@ def _register() -> None:
         rulings.start,
         rulings.neutralise,
         rulings.void,
+        rulings.correct,
     ):
         app.command(ruling.__name__)(ruling)
 

@@ -33,6 +33,13 @@ def record(
         help="Idempotency key: the same key is stored once (default: derived from the entry).",
         show_default=False,
     ),
+    reason: str = typer.Option(
+        "",
+        "--reason",
+        help="Why, kept with the entry: for a passing added afterwards (the mat missed it; "
+        "from the checkpoint's paper sheet).",
+        show_default=False,
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
 ) -> None:
     """Record that a bib passed a checkpoint (stored before it is acknowledged)."""
@@ -42,7 +49,15 @@ def record(
 
     context = context_of(ctx)
     stored = record_entry(
-        context, race, bib, checkpoint, at=at, direction=direction, source=source, key=key
+        context,
+        race,
+        bib,
+        checkpoint,
+        at=at,
+        direction=direction,
+        source=source,
+        key=key,
+        reason=reason,
     )
     event, fact = stored.event, stored.event.fact
     assert fact.occurred_at is not None

@@ -1,4 +1,5 @@
-"""The race director's rulings: penalty, appeal, withdraw, start, neutralise, void."""
+"""The race director's rulings: penalty, appeal, withdraw, start, neutralise, void,
+correct."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import typer
 
 from desert_runners.cli.entrants import RACE_HELP
 from desert_runners.cli.output import console
+from desert_runners.domain.events import Direction
 from desert_runners.services.rulings import DECISIONS, WITHDRAWAL_STATUSES
 
 REASON_HELP = "Why: kept with the ruling."
@@ -124,3 +126,40 @@ def void(
     from desert_runners.services.rulings import void as rule
 
     _said(rule(context_of(ctx), race, event, reason=reason))
+
+
+def correct(
+    ctx: typer.Context,
+    event: int = typer.Argument(..., help="The read or entry to correct (see events list)."),
+    reason: str = typer.Option(..., "--reason", help=REASON_HELP),
+    at: str = typer.Option(
+        None,
+        "--at",
+        help="The right time, as for record --at (on the stage of the timing point).",
+        show_default=False,
+    ),
+    bib: int = typer.Option(None, "--bib", help="The right bib (142 typed for 124)."),
+    checkpoint: str = typer.Option(
+        None, "--checkpoint", help="The right timing point, STAGE/CHECKPOINT such as 3/CP2."
+    ),
+    direction: Direction = typer.Option(
+        None, "--direction", help="The right direction (in or out), at an in/out checkpoint."
+    ),
+    race: str = typer.Option(None, "--race", envvar="DR_RACE", help=RACE_HELP),
+) -> None:
+    """Correct a read or an entry: a new fact with the right time, bib, checkpoint or
+    direction; the original stays in the log as it was received."""
+    from desert_runners.cli.app import context_of
+    from desert_runners.services.corrections import correct as rule
+
+    stored = rule(
+        context_of(ctx),
+        race,
+        event,
+        reason=reason,
+        at=at,
+        bib=bib,
+        checkpoint=checkpoint,
+        direction=direction,
+    )
+    _said(stored)

@@ -58,7 +58,10 @@ def record_entry(
     direction: Direction | None = None,
     source: str = "cli",
     key: str = "",
+    reason: str = "",
 ) -> Appended:
+    """``reason``: why it is recorded now, kept with it (a passing the mat missed, added
+    from the checkpoint's paper sheet)."""
     row = find_race(context, race_slug)
     point = find_timing_point(row.race, reference)
     if direction is not None and (point.checkpoint is None or not point.checkpoint.in_out):
@@ -82,6 +85,7 @@ def record_entry(
         stage=point.stage.number,
         checkpoint=point.id,
         direction=direction,
+        payload={"reason": reason} if reason.strip() else {},
         idempotency_key=key,
     )
     with context.store.write() as connection:

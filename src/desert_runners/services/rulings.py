@@ -35,7 +35,7 @@ def penalty(
     reason: str,
     evidence: str = "",
 ) -> Appended:
-    _need_reason(reason, "penalty", "why it is given")
+    need_reason(reason, "penalty", "why it is given")
     row = find_race(context, race_slug)
     rule = row.race.penalty(code)
     if rule is None:
@@ -43,7 +43,7 @@ def penalty(
         raise UserError(f"no penalty '{code}' in the catalogue of {row.race.slug} ({codes})")
     _check_stage(row.race, stage)
     what = "DQ" if rule.dq else format_duration(rule.time or timedelta(0))
-    return _store(
+    return store_ruling(
         context,
         row.race.slug,
         Fact(
@@ -64,12 +64,12 @@ def appeal(
 ) -> Appended:
     if decision not in DECISIONS:
         raise UserError(f"decision {decision!r}: expected {', '.join(DECISIONS)}")
-    _need_reason(reason, "appeal decision", "why it was decided so")
+    need_reason(reason, "appeal decision", "why it was decided so")
     row = find_race(context, race_slug)
-    penalised = _event(context, row.race.slug, target)
+    penalised = event_of(context, row.race.slug, target)
     if penalised.fact.kind is not EventKind.PENALTY:
         raise UserError(f"event {target} is a {penalised.fact.kind.value}, not a penalty")
-    return _store(
+    return store_ruling(
         context,
         row.race.slug,
         Fact(
@@ -95,12 +95,12 @@ def withdraw(
 ) -> Appended:
     if status not in WITHDRAWAL_STATUSES:
         raise UserError(f"status {status!r}: expected {', '.join(WITHDRAWAL_STATUSES)}")
-    _need_reason(reason, "withdrawal", "why the runner is out")
+    need_reason(reason, "withdrawal", "why the runner is out")
     row = find_race(context, race_slug)
     found = _check_stage(row.race, stage)
     assert found is not None
     moment = resolve_time(at, found, race=row.race) if at is not None else context.clock()
-    return _store(
+    return store_ruling(
         context,
         row.race.slug,
         Fact(
@@ -124,7 +124,7 @@ def own_start(
     found = _check_stage(row.race, stage)
     assert found is not None
     moment = resolve_time(at, found, race=row.race)
-    return _store(
+    return store_ruling(
         context,
         row.race.slug,
         Fact(
@@ -150,7 +150,7 @@ def neutralise(
     reason: str,
     bib: int | None = None,
 ) -> Appended:
-    _need_reason(reason, "neutralisation", "why the time is taken off")
+    need_reason(reason, "neutralisation", "why the time is taken off")
     row = find_race(context, race_slug)
     _check_stage(row.race, stage)
     try:
@@ -159,7 +159,7 @@ def neutralise(
         raise UserError(f"--duration: {error.message()}") from None
     if held <= timedelta(0):
         raise UserError(f"--duration: {duration} is not above zero")
-    return _store(
+    return store_ruling(
         context,
         row.race.slug,
         Fact(
@@ -177,13 +177,13 @@ def neutralise(
 
 def void(context: Context, race_slug: str | None, target: int, *, reason: str) -> Appended:
     row = find_race(context, race_slug)
-    voided = _event(context, row.race.slug, target)
+    voided = event_of(context, row.race.slug, target)
     if voided.fact.kind in {EventKind.DEFINITION, EventKind.ENTRANT}:
         raise UserError(
             f"event {target} is a {voided.fact.kind.value}: change the file and load it again"
         )
-    _need_reason(reason, "void", "why this fact is to be ignored")
-    return _store(
+    need_reason(reason, "void", "why this fact is to be ignored")
+    return store_ruling(
         context,
         row.race.slug,
         Fact(
@@ -197,7 +197,7 @@ def void(context: Context, race_slug: str | None, target: int, *, reason: str) -
     )
 
 
-def _need_reason(reason: str, ruling: str, why: str) -> None:
+def need_reason(reason: str, ruling: str, why: str) -> None:
     """A ruling is kept with why it was made: an empty --reason is a mistake."""
     if not reason.strip():
         raise UserError(f"a {ruling} needs --reason: {why}")
@@ -212,7 +212,7 @@ def _check_stage(race: Race, stage: int | None) -> Stage | None:
     return found
 
 
-def _event(context: Context, race: str, target: int) -> Event:
+def event_of(context: Context, race: str, target: int) -> Event:
     row = find_race(context, race)
     found = None
     if storable_id(target):  # a bigger id is no event, and an error for the driver
@@ -223,7 +223,7 @@ def _event(context: Context, race: str, target: int) -> Event:
     return found
 
 
-def _store(context: Context, race: str, fact: Fact, bib: int | None = None) -> Appended:
+def store_ruling(context: Context, race: str, fact: Fact, bib: int | None = None) -> Appended:
     row = find_race(context, race)
     with context.store.write() as connection:
         if bib is not None and bib not in entrant_repo.entrant_bibs(connection, row.id):
