@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PURE := src/desert_runners/domain src/desert_runners/results src/desert_runners/predict
+PURE := src/desert_runners/domain src/desert_runners/results src/desert_runners/predict src/desert_runners/simulate/model
 
 .PHONY: demo test lint bench clean
 

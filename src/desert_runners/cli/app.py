@@ -83,6 +83,7 @@ def _register() -> None:
         rulings,
         series,
         serve,
+        simulate,
         station,
         tags,
     )
@@ -102,6 +103,7 @@ def _register() -> None:
     app.command("serve")(serve.serve)
     app.command("conflicts")(conflicts.conflicts)
     app.add_typer(reader.app, name="reader")
+    app.command("simulate")(simulate.simulate)
     for ruling in (
         rulings.penalty,
         rulings.appeal,

@@ -46,6 +46,7 @@ class Loaded:
     files: int = 0
     entries_stored: int = 0
     refused: list[str] = field(default_factory=list)  # entries the services refused, why
+    entry_events: dict[str, int] = field(default_factory=dict)  # an entry's key -> event id
     withdrawals: int = 0
     penalties: int = 0
     holds: int = 0
@@ -108,7 +109,7 @@ def load_simulation(
 
 def _record_all(context: Context, simulated: SimulatedRace, loaded: Loaded) -> None:
     slug, zone = simulated.race.slug, simulated.race.zone
-    stored: dict[str, int] = {}  # an entry's key -> its event id, for a void to name
+    stored = loaded.entry_events  # for a void to name the entry it voids
     fixes = {id(r.corrected) for r in simulated.rulings if isinstance(r, EntryVoid)}
     entries = [e for e in all_entries(simulated) if id(e) not in fixes]
     happenings = sorted([*entries, *simulated.rulings], key=lambda item: item.at)

@@ -27,14 +27,14 @@ from dataclasses import dataclass
 class PaceParameters:
     downhill_floor: float = 0.7  # downhill cost never below this share of the flat's
     climb_scale: float = 1.0  # uphill cost above the flat's, scaled (walking steep climbs)
-    braking: float = 1.95  # downhill cost added per unit of gradient past 10 %
-    climber_sd: float = 0.021  # spread of runners' own climbing (log sd of climb_scale)
-    section_sd: float = 0.125  # a section's pace noise (log sd)
+    braking: float = 2.32  # downhill cost added per unit of gradient past 10 %
+    climber_sd: float = 0.016  # spread of runners' own climbing (log sd of climb_scale)
+    section_sd: float = 0.141  # a section's pace noise (log sd)
     fatigue: float = 0.28  # pace lost per 100 equivalent km in a day, median runner
-    fatigue_sd: float = 0.123  # spread of runners' fatigue (log sd)
+    fatigue_sd: float = 0.062  # spread of runners' fatigue (log sd)
     fatigue_power: float = 1.5625  # how fatigue grows with the distance done that day
     night: float = 1.1  # pace factor in the dark
-    aid_stop_min: float = 0.98  # median minutes spent at each checkpoint
+    aid_stop_min: float = 0.5  # median minutes at each checkpoint (beyond the timed mat)
     ability_sd: float = 0.144  # spread of runners' flat speed (log sd)
 
 
@@ -44,8 +44,8 @@ PACE = PaceParameters()
 # start, and for each band the hazard for a "mountain" course (UTMB-like climbing, ~58 m
 # per km) and a "flat" one; a course in between mixes them by its climb per km.
 HAZARD_BANDS_KM = (0.0, 42.0, 84.0, 126.0)
-HAZARD_MOUNTAIN = (0.00085, 0.004804, 0.004232, 0.000947)
-HAZARD_FLAT = (0.001033, 0.00155, 0.002623, 0.001396)
+HAZARD_MOUNTAIN = (0.000843, 0.004794, 0.004242, 0.000983)
+HAZARD_FLAT = (0.001049, 0.00158, 0.002554, 0.001338)
 MOUNTAIN_CLIMB_PER_KM = 58.0  # m/km: UTMB's 9,889 m over 169.4 km
 FRAILTY_POWER = 1.0  # a runner twice as slow as the median is twice as likely to stop
 
@@ -56,7 +56,7 @@ FRAILTY_POWER = 1.0  # a runner twice as slow as the median is twice as likely t
 DESERT_SPEED_KMH = 7.0
 # Desert stage races take walkers beside runners: a wider field than a 100-mile race
 # with entry standards (4 Deserts finish times span about three times).
-DESERT_ABILITY_WIDENING = 1.25
+DESERT_ABILITY_WIDENING = 1.15
 # A race that takes only runners who finished others of the series (The Last Desert) has
 # a faster field, as narrow as a 100-mile race's.
 QUALIFIED_FIELD_SPEEDUP = 1.1

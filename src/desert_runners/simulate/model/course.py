@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desert_runners.domain.race import FINISH, START, Race, Stage
-from desert_runners.simulate.model.daylight import Place, place_of
+from desert_runners.simulate.model.daylight import Place, alpha_3, place_of
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def course_from_race(race: Race) -> Course:
         zone=race.time_zone,
         place=place_of(race.country, race.time_zone, race.starts_on),
         stages=tuple(_stage(stage) for stage in race.stages),
-        heat=_HEAT.get(race.country, 1.03),
+        heat=_HEAT.get(alpha_3(race.country), 1.03),
     )
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pycountry
 from numpy.typing import NDArray
 
 TWILIGHT_ZENITH = 96.0  # degrees: civil twilight
@@ -47,8 +48,15 @@ PLACES: dict[str, Place] = {
 DEFAULT_LATITUDE = 25.0  # the desert belt
 
 
+def alpha_3(country: str) -> str:
+    """A race file's country as ISO alpha-3 (it may say CL for CHL, or ATA)."""
+    found = pycountry.countries.get(alpha_2=country) if len(country) == 2 else None
+    return found.alpha_3 if found is not None else country.upper()
+
+
 def place_of(country: str, zone: str, on: date) -> Place:
     """The race's place, or a guess: the desert belt, at the longitude of its clock."""
+    country = alpha_3(country)
     if country in PLACES:
         return PLACES[country]
     noon = datetime.combine(on, datetime.min.time(), tzinfo=ZoneInfo(zone)) + timedelta(hours=12)

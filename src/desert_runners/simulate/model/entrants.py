@@ -18,6 +18,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from desert_runners.domain.race import Race
+from desert_runners.simulate.model.daylight import alpha_3
 from desert_runners.simulate.model.names import (
     CALLING_CODE,
     HOST_BOOST,
@@ -144,8 +145,9 @@ def make_field(race: Race, count: int, seed: int) -> list[SimEntrant]:
     regulars = series_regulars(race.series, race.starts_on.year, seed, regulars_count(count))
     people = _People(rng, {person.key for person in regulars})
     weights = dict(NATIONALITY_WEIGHT)
-    if race.country in NAMES:
-        weights[race.country] = weights.get(race.country, 0.0) + HOST_BOOST
+    host = alpha_3(race.country)
+    if host in NAMES:
+        weights[host] = weights.get(host, 0.0) + HOST_BOOST
     day = race.starts_on
     min_age, max_age = max(MIN_AGE, race.entry.min_age), min(MAX_AGE, race.entry.max_age)
     # Units start on consecutive bibs: a team, or one runner.

@@ -1,10 +1,10 @@
 """The volunteers' typed entries: the crossings the readers did not see, as people write.
 
-A volunteer at the mat writes down most runners the reader missed (``COVER``; nearly all
-while it was off), with their watch's time: a few seconds off, now and then only to the
-minute. Now and then two digits of the bib are swapped (142 for 124); the race office
-catches half of those at the evening check: the wrong entry is voided and the right one
-recorded (``EntryVoid``).
+A volunteer at the mat writes down most runners the reader missed (``COVER``; nearly
+all while it was off, and at the finish), with their watch's time: a few seconds off,
+now and then only to the minute. Now and then two digits of the bib are swapped (142
+for 124); the race office catches half of those at the evening check: the wrong entry
+is voided and the right one recorded (``EntryVoid``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from desert_runners.domain.race import FINISH
 from desert_runners.simulate.model.course import Course
 from desert_runners.simulate.model.events import EntryVoid, TypedEntry
 from desert_runners.simulate.model.performance import IN, OUT, Performance
@@ -21,6 +22,7 @@ from desert_runners.simulate.model.timing import Timing, local_offsets
 
 COVER = 0.6  # of single missed reads, the volunteer writes down this many
 COVER_WHILE_OFF = 0.9  # while the reader is off, they write nearly everyone
+COVER_AT_FINISH = 0.97  # at camp the timing crew sees every arrival
 WATCH_SD_S = 4.0
 TO_THE_MINUTE = 0.25
 SWAPPED_DIGITS = 0.03
@@ -37,6 +39,8 @@ def typed_entries(
     rng: np.random.Generator,
 ) -> tuple[list[TypedEntry], list[EntryVoid]]:
     cover = np.where(timing.unread_off, COVER_WHILE_OFF, COVER)
+    finishes = np.array([leg.point == FINISH for _, leg in course.points])
+    cover = np.where(finishes[performance.point[timing.unread]], COVER_AT_FINISH, cover)
     written = timing.unread[rng.random(len(timing.unread)) < cover]
     written = written[np.argsort(performance.time[written], kind="stable")]
     if len(written) == 0:

@@ -111,6 +111,9 @@ def see(
     where = np.concatenate([where, where[again]])
     reads = _reads(devices, where, tag, when, rng)
     reads = _with_strays(devices, performance, tags, reads, rng)
+    # Nothing is read while the reader is off (a lingering runner's second pass neither).
+    on = ~((reads[2] >= start[reads[0]]) & (reads[2] <= end[reads[0]]))
+    reads = (reads[0][on], reads[1][on], reads[2][on])
     order = np.argsort(reads[2], kind="stable")
     device, tag_of, moment = reads[0][order], reads[1][order], reads[2][order]
     wall = _walls(devices, device, moment, course.zone)
