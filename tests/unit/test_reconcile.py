@@ -126,12 +126,19 @@ def test_reads_that_cannot_be_placed_are_set_aside_with_their_reason() -> None:
     log.entry(101, 1, "CP9", at(7, 9, 30))
     log.entry(101, 7, "CP1", at(7, 9, 30))
     log.entry(101, 1, "CP1", None, device_time="9h30")
+    log.add(  # a device line the capture could not read, kept as a read without a time
+        EventKind.READ,
+        stage=1,
+        checkpoint="CP1",
+        payload={"rejected": "line 7: time: expected HH:MM:SS.fff", "raw": "1;A101;;9h30"},
+    )
     assert aside(log.run()) == [
         (1, "unknown tag FFFF"),
         (2, "bib 999 is not an entrant"),
         (3, "no timing point 1/cp9"),
         (4, "no timing point 7/cp1"),
         (5, "no time"),
+        (6, "rejected: line 7: time: expected HH:MM:SS.fff"),
     ]
 
 

@@ -66,7 +66,7 @@ def _row(event: Event) -> tuple[object, ...]:
         fact.direction.value if fact.direction else None,
         fact.occurred_at,
         payload.get("target"),
-        payload.get("reason"),
+        payload.get("reason") or payload.get("rejected"),  # a rejected line: why
         datetime.fromisoformat(new_at) if isinstance(new_at, str) else None,
         payload.get("bib"),
         payload.get("stage"),

@@ -112,6 +112,7 @@ def reconcile(
     course = course_frame(race)
     timing, aside = effective_timing_facts(facts)
     timing, more_aside = _resolve_and_check(timing, bibs, tags, course)
+    more_aside = _with_rejection_reasons(more_aside, facts)
     crossings = _crossings(timing, course, thresholds.window)
     continues = race.rules.withdrawn_stage is not Consequence.OUT
     rulings, starts = in_force(facts), stage_starts(race)
@@ -251,6 +252,17 @@ def effective_timing_facts(
             pl.coalesce("new_direction", "direction").alias("direction"),
         )
     return timing, set_aside
+
+
+def _with_rejection_reasons(aside: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
+    """A device line that could not be read is stored as a read without a time; it is
+    set aside with the reason it was rejected, not a bare "no time"."""
+    rejected = facts.filter((pl.col("kind") == "read") & pl.col("reason").is_not_null()).select(
+        "event_id", pl.format("rejected: {}", "reason").alias("rejected")
+    )
+    return aside.join(rejected, on="event_id", how="left").select(
+        "event_id", pl.coalesce("rejected", "reason").alias("reason")
+    )
 
 
 def _resolve_and_check(
