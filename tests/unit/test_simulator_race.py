@@ -152,7 +152,8 @@ def test_the_mess_of_real_timing_is_there(busy: SimulatedRace) -> None:
     assert len(timing.tags) > sum(len(entrant.tags) for entrant in busy.entrants)
 
 
-def test_one_stream_of_events_in_time_order(busy: SimulatedRace) -> None:
+def test_one_stream_of_events_in_time_order(races: dict[str, Race]) -> None:
+    busy = simulate_race(races[ATACAMA], 150, 2)
     kinds: Counter[str] = Counter()
     last = -np.inf
     for event in busy.events():
