@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -23,6 +24,11 @@ EXAMPLES = ROOT / "examples" / "4deserts-2010"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 STRICT = os.environ.get("DR_STRICT") == "1"
 BACKENDS = ("sqlite", "postgresql")
+
+# Speed is measured in bench/, never asserted in a test: no Hypothesis deadline, which
+# fails a property on a loaded machine for being slow, not for being wrong.
+settings.register_profile("desert-runners", deadline=None)
+settings.load_profile("desert-runners")
 
 
 def missing_service(reason: str) -> None:

@@ -68,7 +68,7 @@ def test_drops_without_a_replay_lose_what_was_read_meanwhile_and_repeat_nothing(
         async with IpicoReader(READS, rate=500, drops=(10, 40, 75)) as reader:
             # the reader stops on the last read: wait past it, then stop the client
             with contextlib.suppress(TimeoutError):
-                await capture_from("ipico", reader, sink, count=100, timeout=0.5)
+                await capture_from("ipico", reader, sink, count=100, timeout=2.0)
 
     asyncio.run(scenario())
     wanted = [tag.upper() for tag in TAGS]

@@ -41,7 +41,7 @@ async def capture_from(
     sink: MemorySink,
     *,
     count: int,
-    timeout: float = 5.0,
+    timeout: float = 30.0,  # generous: a loaded CI machine is slow, a hang still ends
     timing: Timing = FAST,
     name: str = "sim",
     on_clock: ClockListener | None = None,

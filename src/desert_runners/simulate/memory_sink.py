@@ -43,7 +43,7 @@ class MemorySink:
     def tags(self) -> list[str]:
         return [read.tag for read in self.reads]
 
-    async def wait_for(self, count: int, timeout: float = 5.0) -> None:
+    async def wait_for(self, count: int, timeout: float = 30.0) -> None:
         """Wait until ``count`` reads are stored; TimeoutError past ``timeout``."""
         async with asyncio.timeout(timeout):
             while len(self.reads) < count:
