@@ -329,3 +329,22 @@ def test_a_station_that_sees_a_runner_another_withdrew_makes_a_conflict() -> Non
         (101, "after_withdrawal", ["station:cp1", "station:finish"], [out, seen])
     ]
     assert passings(result)[0][-1] == "bad"  # still not used: the withdrawal stands
+
+
+def test_a_typed_in_then_a_chip_read_at_an_in_out_checkpoint_are_in_and_out() -> None:
+    log = Log()
+    typed = log.entry(101, 2, "CP2", at(8, 13, 50), direction=Direction.IN)
+    log.read("A101", 2, "CP2", at(8, 14, 11, 56))  # the mat as the runner leaves
+    typed_late = log.entry(102, 2, "CP2", at(8, 13, 0), direction=Direction.IN)
+    log.read("A102", 2, "CP2", at(8, 12, 59, 30))  # read just before the typing
+    result = log.run()
+    assert passings(result) == [
+        (101, 2, "cp2", "in", "08 13:50:00", "manual", "good"),
+        (101, 2, "cp2", "out", "08 14:11:56", "chip", "good"),
+        (102, 2, "cp2", "in", "08 12:59:30", "chip", "good"),
+    ]
+    # Nothing is lost: the typed "in" of 102 is set aside behind the earlier chip read.
+    assert aside(result) == [
+        (typed_late, "a repeat crossing at 2/cp2 (the first was at 2010-03-08 15:59:30 UTC)")
+    ]
+    assert typed in result.passings.explode("events")["events"].to_list()

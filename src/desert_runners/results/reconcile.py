@@ -397,9 +397,24 @@ def _first_crossings(crossings: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
         .then(pl.lit("out"))
         .otherwise(pl.lit("repeat"))
     )
-    ranked = crossings.with_columns(is_first.alias("first"), is_last.alias("last")).with_columns(
-        role.alias("role"),
-        pl.when(pl.col("first")).then(pl.col("at")).forward_fill().alias("first_at"),
+    # An undirected read after a typed "in" at the same checkpoint is the runner leaving.
+    typed_in = (
+        crossings.filter(pl.col("direction_code") == 1)
+        .group_by("bib", "point")
+        .agg(pl.col("at").min().alias("typed_in"))
+    )
+    role = (
+        pl.when((role == "in") & undirected_in_out & (pl.col("at") > pl.col("typed_in")))
+        .then(pl.lit("out"))
+        .otherwise(role)
+    )
+    ranked = (
+        crossings.join(typed_in, on=["bib", "point"], how="left", maintain_order="left")
+        .with_columns(is_first.alias("first"), is_last.alias("last"))
+        .with_columns(
+            role.alias("role"),
+            pl.when(pl.col("first")).then(pl.col("at")).forward_fill().alias("first_at"),
+        )
     )
     used = ranked.filter(pl.col("role") != "repeat").with_columns(
         pl.when(pl.col("point_direction").is_null())
@@ -407,24 +422,36 @@ def _first_crossings(crossings: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
         .otherwise(pl.col("role"))
         .alias("direction")
     )
-    repeats = (
-        ranked.filter(pl.col("role") == "repeat")
-        .explode("events")
-        .select(
-            pl.col("events").alias("event_id"),
-            pl.format(
-                "a repeat crossing at {}/{} (the first was at {} UTC)",
-                "stage",
-                "checkpoint",
-                pl.col("first_at").dt.strftime("%Y-%m-%d %H:%M:%S"),
-            ).alias("reason"),
-        )
+    repeats = _repeat_reasons(ranked.filter(pl.col("role") == "repeat"), "first_at")
+    # Two crossings may take one role (an "in" typed and an "in" read): the earliest is
+    # the passing, the other is set aside, never dropped.
+    used = used.sort("bib", "point", "role", "at")
+    same_role = (
+        (pl.col("bib") == pl.col("bib").shift(1))
+        & (pl.col("point") == pl.col("point").shift(1))
+        & (pl.col("role") == pl.col("role").shift(1))
+    ).fill_null(False)
+    used = used.with_columns(
+        same_role.alias("second"),
+        pl.when(~same_role).then(pl.col("at")).forward_fill().alias("first_at"),
     )
-    # Two crossings may share a direction when an in/out pair was typed with directions.
-    used = used.unique(
-        ["bib", "stage", "checkpoint", "direction"], keep="first", maintain_order=True
-    ).select("crossing", "bib", "stage", "checkpoint", "direction", "at", "by", "events")
-    return used, repeats
+    seconds = _repeat_reasons(used.filter(pl.col("second")), "first_at")
+    used = used.filter(~pl.col("second")).select(
+        "crossing", "bib", "stage", "checkpoint", "direction", "at", "by", "events"
+    )
+    return used, pl.concat([repeats, seconds])
+
+
+def _repeat_reasons(repeats: pl.DataFrame, first_at: str) -> pl.DataFrame:
+    return repeats.explode("events").select(
+        pl.col("events").alias("event_id"),
+        pl.format(
+            "a repeat crossing at {}/{} (the first was at {} UTC)",
+            "stage",
+            "checkpoint",
+            pl.col(first_at).dt.strftime("%Y-%m-%d %H:%M:%S"),
+        ).alias("reason"),
+    )
 
 
 def _judge(
