@@ -119,6 +119,7 @@ def test_killing_the_receiver_loses_nothing_and_duplicates_nothing(
     thread = DeviceThread(device)
     chance = random.Random(20100307)
     stored_at_each_kill = []
+    process: subprocess.Popen[bytes] | None = None
     try:
         if not dials:
             port = thread.start()
@@ -142,6 +143,9 @@ def test_killing_the_receiver_loses_nothing_and_duplicates_nothing(
         _, errors = process.communicate(timeout=15)
         assert process.returncode == 0, errors.decode()
     finally:
+        if process is not None and process.poll() is None:  # a failed test leaves no orphan
+            process.kill()
+            process.wait(10)
         thread.stop()
     stored = stored_reads(database_url)
     duplicates = [read for read, seen in Counter(stored).items() if seen > 1]
