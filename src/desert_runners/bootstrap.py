@@ -38,9 +38,15 @@ def default_author() -> str:
 
 
 def bootstrap(
-    url: str | None = None, *, author: str | None = None, migrate: bool = True
+    url: str | None = None,
+    *,
+    author: str | None = None,
+    migrate: bool = True,
+    clock: Callable[[], datetime] | None = None,
 ) -> Context:
+    """``clock``: the services' time (default the system's UTC clock); a replayed or
+    simulated race gives its own, so "now" is the race's time everywhere."""
     store = Store(database_url(url))
     if migrate:
         store.ensure_schema()
-    return Context(store=store, author=author or default_author())
+    return Context(store=store, clock=clock or utc_now, author=author or default_author())
