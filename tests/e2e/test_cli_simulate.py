@@ -38,3 +38,18 @@ def test_a_race_stored_through_the_imports_and_never_twice(tmp_path: Path) -> No
     assert sheet.splitlines()[1].startswith("1,")
     refused = user_mistake(run("simulate", "--race", "dune-run-2010", db=db))
     assert refused[0].startswith("error: dune-run-2010 already has 25 entrants")
+
+
+def test_live_plays_the_race_and_sums_it_up_in_json(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'live.db'}"
+    args = ("simulate", "--definition", SERIES, "--entrants", "15", "--seed", "3")
+    facts = json.loads(ok(run(*args, "--live", "--speed", "50000", "--json", db=db)))
+    assert facts["live"]
+    assert facts["finished"]
+    assert facts["errors"] == []
+    assert facts["reads_stored"] == facts["reads_total"] > 15 * 7
+    assert facts["camp_url"].startswith("http://127.0.0.1:")
+    sheet = ok(run("results", "--race", "dune-run-2010", "--format", "csv", db=db))
+    assert sheet.splitlines()[1].startswith("1,")
+    refused = user_mistake(run(*args, "--live", "--output", str(tmp_path / "x"), db=db))
+    assert refused == ["error: --live stores the race as it is played: it cannot go with --output"]

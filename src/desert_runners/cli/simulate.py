@@ -14,6 +14,7 @@ from desert_runners.cli.output import JSON_OPTION_HELP, console, print_json
 from desert_runners.domain.errors import UserError
 
 MAX_ENTRANTS = 100_000
+DEFAULT_SPEED = 300.0  # as services.live_simulation.DEFAULT_SPEED (not imported: startup)
 
 
 def simulate(
@@ -37,11 +38,35 @@ def simulate(
         "without --output, it is loaded into the database first.",
         show_default=False,
     ),
+    live: bool = typer.Option(
+        False,
+        "--live",
+        help="Play the race in accelerated time through the real paths: a simulated "
+        "RaceResult decoder per timing point read by the live reader client, a checkpoint "
+        "station per checkpoint syncing to a camp server over HTTP, the rulings services. "
+        "Nights and other idle gaps are jumped over to shortly before the next thing "
+        "happens. Ends when everything is played, or on Ctrl-C.",
+    ),
+    speed: float = typer.Option(
+        DEFAULT_SPEED,
+        "--speed",
+        min=0.001,
+        help="With --live: race seconds per wall second.",
+    ),
+    port: int = typer.Option(
+        0,
+        "--port",
+        min=0,
+        max=65535,
+        help="With --live: the camp server's port on 127.0.0.1 (default: any free one).",
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
 ) -> None:
     """Simulate a whole race, finished: entrants, chip reads with the mess of real timing,
     typed entries, withdrawals, penalties and holds; stored through the usual imports
-    (the race must have no entrants), or written as files with --output."""
+    (the race must have no entrants), or written as files with --output. With --live,
+    played in accelerated time through the readers, stations and camp server, with a
+    live leaderboard."""
     from desert_runners.cli.app import context_of
     from desert_runners.services.races import find_race, load_race_file
     from desert_runners.services.simulation import load_simulation, race_from_file
@@ -49,6 +74,8 @@ def simulate(
     from desert_runners.simulate.output import summary, write_simulation
 
     began = time.perf_counter()
+    if live and output is not None:
+        raise UserError("--live stores the race as it is played: it cannot go with --output")
     if output is not None and output.exists() and (not output.is_dir() or any(output.iterdir())):
         raise UserError(f"--output {output}: expected a new or empty folder")
     if definition is not None:
@@ -58,6 +85,11 @@ def simulate(
     else:
         chosen = find_race(context_of(ctx), race).race
     simulated = simulate_race(chosen, entrants, seed)
+    if live:
+        from desert_runners.cli.live import run_live
+
+        run_live(context_of(ctx), simulated, speed=speed, port=port, as_json=as_json)
+        return
     facts = summary(simulated)
     shown = not as_json and console.is_terminal
     with console.status("storing") if shown else contextlib.nullcontext() as status:

@@ -101,6 +101,7 @@ class LivePoint:
         self._stop.set()
         if self._reader is not None:
             await self._reader
+            await asyncio.sleep(0.05)  # the decoder sees the reader go, and ends its session
         if self.decoder is not None:
             await self.decoder.stop()
         self.finished = True
