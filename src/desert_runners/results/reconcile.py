@@ -277,18 +277,72 @@ def _with_rejection_reasons(aside: pl.DataFrame, facts: pl.DataFrame) -> pl.Data
 def _resolve_and_check(
     timing: pl.DataFrame, bibs: pl.Series, tags: pl.DataFrame, course: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    tag_bibs = tags.select(pl.col("tag"), pl.col("bib").alias("tag_bib"))
-    timing = timing.join(tag_bibs, on="tag", how="left").with_columns(
-        pl.coalesce("bib", "tag_bib").alias("bib")
+    """Reads and entries as numbers only (event_id, bib, point, direction_code, at, chip),
+    the columns the millions of rows are sorted and grouped on; and those set aside, why.
+
+    Text is mapped to numbers column by column, with no join: a join moves every column
+    of millions of rows, and moving text is what makes them slow. ``tags``: a tag named
+    twice counts with its last bib."""
+    bib = pl.col("bib")
+    if tags.height:  # the service resolves tags from their history before: none here
+        known = tags.unique("tag", keep="last", maintain_order=True)
+        bib = pl.coalesce(
+            "bib", pl.col("tag").replace_strict(known["tag"], known["bib"], default=None)
+        )
+    numbers = timing.select(
+        "event_id",
+        bib.alias("bib"),
+        _point_code(course).alias("point_code"),  # point * 2 + (1 at an in/out checkpoint)
+        pl.when(pl.col("direction") == "in")
+        .then(pl.lit(1, pl.Int8))
+        .when(pl.col("direction") == "out")
+        .then(pl.lit(2, pl.Int8))
+        .otherwise(pl.lit(0, pl.Int8))
+        .alias("direction_code"),
+        "at",
+        (pl.col("kind") == "read").alias("chip"),
     )
-    points = course.select(
-        "stage",
-        "checkpoint",
-        "point",
-        pl.col("direction").alias("point_direction"),
-        pl.lit(True).alias("known_point"),
-    ).unique(["stage", "checkpoint"])
-    timing = timing.join(points, on=["stage", "checkpoint"], how="left")
+    usable = (
+        pl.col("at").is_not_null()
+        & pl.col("bib").is_in(bibs.implode())
+        & pl.col("point_code").is_not_null()
+    ).fill_null(False)
+    mask = numbers.select(usable.alias("usable")).to_series()
+    kept = numbers.filter(mask).select(
+        "event_id",
+        "bib",
+        (pl.col("point_code") // 2).alias("point"),
+        # A direction only exists at in/out checkpoints; elsewhere it is ignored.
+        pl.when(pl.col("point_code") % 2 == 1)
+        .then(pl.col("direction_code"))
+        .otherwise(pl.lit(0, pl.Int8))
+        .alias("direction_code"),
+        "at",
+        "chip",
+    )
+    unusable = timing.filter(~mask).with_columns(numbers.filter(~mask)["bib"])
+    return kept, _unusable_reasons(unusable, bibs)
+
+
+def _point_code(course: pl.DataFrame) -> pl.Expr:
+    """The expression that gives a read or entry its timing point, as ``point * 2 + 1``
+    at an in/out checkpoint and ``point * 2`` elsewhere (null for a checkpoint the race
+    has not). Each checkpoint name is looked up once; (stage, checkpoint) then becomes
+    one integer, mapped to the point."""
+    points = course.unique(["stage", "checkpoint"], keep="first", maintain_order=True)
+    names = {name: code for code, name in enumerate(points["checkpoint"].unique().sort())}
+    where = pl.col("stage") * len(names) + pl.col("checkpoint").replace_strict(
+        names, default=None, return_dtype=pl.Int64
+    )
+    coded = points.select(
+        where.alias("where"),
+        (pl.col("point") * 2 + pl.col("direction").is_not_null()).alias("code"),
+    )
+    return where.replace_strict(coded["where"], coded["code"], default=None, return_dtype=pl.Int64)
+
+
+def _unusable_reasons(unusable: pl.DataFrame, bibs: pl.Series) -> pl.DataFrame:
+    """Why each of the (few) reads and entries that cannot be used is set aside."""
     reason = (
         pl.when(pl.col("at").is_null())
         .then(pl.lit("no time"))
@@ -298,44 +352,19 @@ def _resolve_and_check(
         .then(pl.lit("no bib"))
         .when(~pl.col("bib").is_in(bibs.implode()))
         .then(pl.format("bib {} is not an entrant", pl.col("bib")))
-        .when(pl.col("known_point").is_null())
-        .then(pl.format("no timing point {}/{}", pl.col("stage"), pl.col("checkpoint")))
-        .otherwise(None)
+        .otherwise(pl.format("no timing point {}/{}", pl.col("stage"), pl.col("checkpoint")))
     )
-    timing = timing.with_columns(reason.alias("reason"))
-    aside = timing.filter(pl.col("reason").is_not_null()).select("event_id", "reason")
-    kept = timing.filter(pl.col("reason").is_null()).with_columns(
-        # A direction only exists at in/out checkpoints; elsewhere it is ignored.
-        pl.when(pl.col("point_direction").is_null())
-        .then(None)
-        .otherwise(pl.col("direction"))
-        .alias("direction")
-    )
-    return kept, aside
+    return unusable.select("event_id", reason.alias("reason"))
 
 
 def _crossings(timing: pl.DataFrame, course: pl.DataFrame, window: timedelta) -> pl.DataFrame:
     """Reads of one bib at one timing point, less than ``window`` apart, are one crossing.
 
-    Millions of reads: only numbers are sorted (moving text is what makes a sort slow),
-    crossings are split where the key changes or the gap is too long (no window
-    functions), and the text columns are joined back per timing point afterwards."""
-    group = ["bib", "point", "direction_code"]
-    ordered = _sorted_numbers(
-        timing.select(
-            "event_id",
-            "bib",
-            "point",
-            pl.col("direction")
-            .replace_strict({"in": 1, "out": 2}, default=0, return_dtype=pl.Int8)
-            .alias("direction_code"),
-            "at",
-            (pl.col("kind") == "read").alias("chip"),
-        )
-    )
-    starts_new = pl.any_horizontal([pl.col(name) != pl.col(name).shift(1) for name in group]) | (
-        (pl.col("at") - pl.col("at").shift(1)) > window
-    )
+    Millions of reads: only numbers are sorted, crossings are split where the key
+    changes or the gap is too long (no window functions), and the text columns are
+    joined back per timing point afterwards."""
+    ordered, same_key = _sorted_numbers(timing)
+    starts_new = ~same_key | ((pl.col("at") - pl.col("at").shift(1)) > window)
     crossings = (
         ordered.with_columns(
             starts_new.fill_null(True).cum_sum().set_sorted().alias("crossing"),
@@ -371,21 +400,38 @@ def _crossings(timing: pl.DataFrame, course: pl.DataFrame, window: timedelta) ->
 
 
 _SECONDS_BITS = 20  # 12 days: any one race, in whole seconds
+_KEY_BITS = 63 - _SECONDS_BITS  # bib, point and direction, packed above the seconds
 
 
-def _sorted_numbers(reads: pl.DataFrame) -> pl.DataFrame:
-    """Reads in (bib, point, direction, time) order. One packed integer key sorts about
-    twice as fast as four columns; time is packed to the second, which is enough for
-    grouping reads into crossings (the crossing's time is the exact minimum anyway). A log
-    spanning more than 12 days (a wrong date typed) falls back to the plain sort."""
+def _sorted_numbers(reads: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr]:
+    """Reads in (bib, point, direction, time) order, and an expression true where a row
+    has the same (bib, point, direction) as the row before.
+
+    One packed integer key sorts about twice as fast as four columns, and one column
+    compares faster than three; time is packed to the second, which is enough for
+    grouping reads into crossings (the crossing's time is the exact minimum anyway). A
+    log spanning more than 12 days (a wrong date typed) or a bib too large to pack falls
+    back to the plain sort."""
     seconds = pl.col("at").dt.epoch("s")
-    span = reads.select(seconds.max() - seconds.min()).item()
-    if span is None or span >= 2**_SECONDS_BITS:
-        return reads.sort(["bib", "point", "direction_code", "at"])
-    packed = ((pl.col("bib") * 2**15 + pl.col("point")) * 4 + pl.col("direction_code")) * (
-        2**_SECONDS_BITS
-    ) + (seconds - seconds.min())
-    return reads.sort(packed)
+    span, top_bib, top_point = reads.select(
+        seconds.max() - seconds.min(), pl.col("bib").max(), pl.col("point").max()
+    ).row(0)
+    key = (pl.col("bib") * 2**15 + pl.col("point")) * 4 + pl.col("direction_code")
+    packable = (
+        span is not None
+        and span < 2**_SECONDS_BITS
+        and 0 <= top_point < 2**15
+        and 0 <= top_bib < 2 ** (_KEY_BITS - 17)
+        and reads.select(pl.col("bib").min()).item() >= 0
+    )
+    if not packable:
+        group = ["bib", "point", "direction_code"]
+        same = pl.all_horizontal([pl.col(name) == pl.col(name).shift(1) for name in group])
+        return reads.sort([*group, "at"]), same
+    packed = (key * 2**_SECONDS_BITS + (seconds - seconds.min())).alias("packed")
+    ordered = reads.with_columns(packed).sort("packed")
+    key_part = pl.col("packed") // 2**_SECONDS_BITS
+    return ordered, key_part == key_part.shift(1)
 
 
 def _first_crossings(crossings: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -450,8 +496,17 @@ def _first_crossings(crossings: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
         pl.when(~same_role).then(pl.col("at")).forward_fill().alias("first_at"),
     )
     seconds = _repeat_reasons(used.filter(pl.col("second")), "first_at")
+    # Left in (bib, point, role) order, which is (bib, stage, course order): see _judge.
     used = used.filter(~pl.col("second")).select(
-        "crossing", "bib", "stage", "checkpoint", "direction", "at", "by", "events"
+        "crossing",
+        "bib",
+        "stage",
+        "checkpoint",
+        "direction",
+        "at",
+        "by",
+        "events",
+        (pl.col("point") * 4 + pl.col("role_code")).alias("course_key"),
     )
     return used, pl.concat([repeats, seconds])
 
@@ -477,7 +532,8 @@ def _judge(
     continues: bool,
 ) -> pl.DataFrame:
     """Give each passing its data status and the reason for it. ``continues``: the race
-    lets a runner who withdrew from a stage start the next one."""
+    lets a runner who withdrew from a stage start the next one. ``passings`` come from
+    ``_first_crossings``, in (bib, stage, course order): every join keeps that order."""
     withdrawn = (
         facts.filter(pl.col("kind") == "withdrawal")
         .sort("stage", "at")
@@ -495,28 +551,30 @@ def _judge(
         .group_by("bib", "stage")
         .agg(pl.col("at").last().alias("own_start"))
     )
-    start_passings = passings.filter(pl.col("checkpoint") == START).select(
-        "bib", "stage", pl.col("at").alias("start_passing")
+    course_keys = course.select(
+        (pl.col("point") * 4 + _DIRECTION_CODE).alias("course_key"), "order", "km"
     )
     judged = (
-        passings.join(course, on=["stage", "checkpoint", "direction"], how="left", nulls_equal=True)
-        .join(withdrawn, on="bib", how="left")
-        .join(own_starts, on=["bib", "stage"], how="left")
-        .join(start_passings, on=["bib", "stage"], how="left")
-        .join(starts, on="stage", how="left")
-        .sort("bib", "stage", "order")
+        passings.join(course_keys, on="course_key", how="left", maintain_order="left")
+        .join(withdrawn, on="bib", how="left", maintain_order="left")
+        .join(own_starts, on=["bib", "stage"], how="left", maintain_order="left")
+        .join(starts, on="stage", how="left", maintain_order="left")
     )
     # Neighbours in course order, without window functions (see _crossings): `same` is
     # true where the previous row is the same runner on the same stage.
     same = (pl.col("bib") == pl.col("bib").shift(1)) & (pl.col("stage") == pl.col("stage").shift(1))
-    new_group = (~same).fill_null(True).cum_sum()
+    new_group = (~same).fill_null(True)
     # A running maximum that restarts for each runner and stage: offset each group far
     # above the previous one, so the maximum never carries over.
     span = pl.col("at").dt.epoch("us") - pl.col("at").dt.epoch("us").min()
-    offset = new_group.cast(pl.Int64) * 10**13  # 10**13 us is 115 days: more than a race
+    offset = new_group.cum_sum().cast(pl.Int64) * 10**13  # 10**13 us is 115 days: > a race
     running_max = (span + offset).cum_max() - offset
+    # The start passing, when there is one, is the first of its runner's stage.
+    start_passing = pl.when(
+        pl.when(new_group).then((pl.col("order") == 0).fill_null(False)).forward_fill()
+    ).then(pl.when(new_group).then(pl.col("at")).forward_fill())
     judged = judged.with_columns(
-        pl.coalesce("own_start", "start_passing", "field_start").alias("runner_start"),
+        pl.coalesce("own_start", start_passing, "field_start").alias("runner_start"),
         pl.when(same).then(running_max.shift(1)).alias("latest_before_us"),
         pl.when(same).then(pl.col("order").shift(1)).otherwise(0).alias("from_order"),
         pl.when(same).then(pl.col("at").shift(1)).alias("previous_at"),
@@ -547,89 +605,92 @@ def _judge(
         .group_by(segment_key)
         .agg(pl.col("segment").median().alias("typical"), pl.col("segment").count().alias("field"))
     )
-    judged = judged.join(typical, on=segment_key, how="left")
-    after_withdrawal = pl.col("after_withdrawal")
-    out_of_order = pl.col("out_of_order")
+    judged = judged.join(typical, on=segment_key, how="left", maintain_order="left")
     ratio = pl.col("segment").dt.total_seconds() / pl.col("typical").dt.total_seconds()
     # From a checkpoint's in to its out the runner rests, not runs: no speed to judge.
     rest = (pl.col("direction") == "out") & (pl.col("from_order") == pl.col("order") - 1)
     judgeable = (
         (pl.col("field") >= thresholds.min_field) & (pl.col("typical") > timedelta(0)) & ~rest
     )
+    before_start = (pl.col("checkpoint") != START) & (pl.col("at") < pl.col("runner_start"))
+    finding = (  # the first that applies, in the order of _FINDINGS
+        pl.when(pl.col("after_withdrawal"))
+        .then(pl.lit(1, pl.Int8))
+        .when(before_start)
+        .then(pl.lit(2, pl.Int8))
+        .when(judgeable & (ratio < thresholds.impossible))
+        .then(pl.lit(3, pl.Int8))
+        .when(pl.col("out_of_order"))
+        .then(pl.lit(4, pl.Int8))
+        .when(judgeable & (ratio < thresholds.suspicious))
+        .then(pl.lit(5, pl.Int8))
+        .when(judgeable & (ratio > thresholds.very_slow))
+        .then(pl.lit(6, pl.Int8))
+        .otherwise(pl.lit(0, pl.Int8))
+    )
+    judged = judged.with_columns(finding.alias("finding"))
+    return judged.select(
+        "crossing",
+        # Bad for its time alone, not for a withdrawal: a later crossing may replace it.
+        pl.col("finding").is_in([2, 3]).alias("time_is_impossible"),
+        "bib",
+        "stage",
+        "checkpoint",
+        "direction",
+        "order",
+        "km",
+        "at",
+        "by",
+        pl.col("finding").replace_strict(_FINDING_STATUS, return_dtype=pl.String).alias("status"),
+        _reasons(judged).alias("reason"),
+        "events",
+        "runner_start",
+    )
+
+
+_DIRECTION_CODE = (
+    pl.when(pl.col("direction") == "in")
+    .then(1)
+    .when(pl.col("direction") == "out")
+    .then(2)
+    .otherwise(0)
+)
+_FINDING_STATUS = {
+    0: DataStatus.GOOD.value,
+    1: DataStatus.BAD.value,
+    2: DataStatus.BAD.value,
+    3: DataStatus.BAD.value,
+    4: DataStatus.QUESTIONABLE.value,
+    5: DataStatus.QUESTIONABLE.value,
+    6: DataStatus.QUESTIONABLE.value,
+}
+
+
+def _reasons(judged: pl.DataFrame) -> pl.Series:
+    """The reason for each finding, written only for the (few) passings that have one."""
+    rows = judged.select(pl.arg_where(pl.col("finding") != 0)).to_series()
     minutes = "{} min on a segment the field typically takes {} min"
     seg_min = (pl.col("segment").dt.total_seconds() / 60).round(0).cast(pl.Int64)
     typ_min = (pl.col("typical").dt.total_seconds() / 60).round(0).cast(pl.Int64)
-    before_start = (pl.col("checkpoint") != START) & (pl.col("at") < pl.col("runner_start"))
-    status_reason = (
-        pl.when(after_withdrawal)
+    finding = pl.col("finding")
+    reason = (
+        pl.when(finding == 1)
+        .then(pl.format(AFTER_WITHDRAWAL + " (event {})", "out_event"))
+        .when(finding == 2)
         .then(
-            pl.struct(
-                status=pl.lit(DataStatus.BAD.value),
-                reason=pl.format(AFTER_WITHDRAWAL + " (event {})", "out_event"),
+            pl.format(
+                "before the runner's start ({} UTC)",
+                pl.col("runner_start").dt.strftime("%Y-%m-%d %H:%M:%S"),
             )
         )
-        .when(before_start)
-        .then(
-            pl.struct(
-                status=pl.lit(DataStatus.BAD.value),
-                reason=pl.format(
-                    "before the runner's start ({} UTC)",
-                    pl.col("runner_start").dt.strftime("%Y-%m-%d %H:%M:%S"),
-                ),
-            )
-        )
-        .when(judgeable & (ratio < thresholds.impossible))
-        .then(
-            pl.struct(
-                status=pl.lit(DataStatus.BAD.value),
-                reason=pl.format("impossibly fast: " + minutes, seg_min, typ_min),
-            )
-        )
-        .when(out_of_order)
-        .then(
-            pl.struct(
-                status=pl.lit(DataStatus.QUESTIONABLE.value),
-                reason=pl.lit("earlier than a passing further along the course"),
-            )
-        )
-        .when(judgeable & (ratio < thresholds.suspicious))
-        .then(
-            pl.struct(
-                status=pl.lit(DataStatus.QUESTIONABLE.value),
-                reason=pl.format("suspiciously fast: " + minutes, seg_min, typ_min),
-            )
-        )
-        .when(judgeable & (ratio > thresholds.very_slow))
-        .then(
-            pl.struct(
-                status=pl.lit(DataStatus.QUESTIONABLE.value),
-                reason=pl.format("very slow: " + minutes, seg_min, typ_min),
-            )
-        )
-        .otherwise(pl.struct(status=pl.lit(DataStatus.GOOD.value), reason=pl.lit(None, pl.String)))
+        .when(finding == 3)
+        .then(pl.format("impossibly fast: " + minutes, seg_min, typ_min))
+        .when(finding == 4)
+        .then(pl.lit("earlier than a passing further along the course"))
+        .when(finding == 5)
+        .then(pl.format("suspiciously fast: " + minutes, seg_min, typ_min))
+        .otherwise(pl.format("very slow: " + minutes, seg_min, typ_min))
     )
-    return (
-        judged.with_columns(status_reason.alias("judged"))
-        .unnest("judged")
-        .with_columns(
-            ((pl.col("status") == DataStatus.BAD.value) & ~after_withdrawal).alias(
-                "time_is_impossible"
-            )
-        )
-        .select(
-            "crossing",
-            "time_is_impossible",
-            "bib",
-            "stage",
-            "checkpoint",
-            "direction",
-            "order",
-            "km",
-            "at",
-            "by",
-            "status",
-            "reason",
-            "events",
-            "runner_start",
-        )
-    )
+    written = judged[rows].select(reason.alias("reason")).to_series()
+    nothing = pl.repeat(None, judged.height, dtype=pl.String, eager=True)
+    return nothing.alias("reason").scatter(rows, written)

@@ -82,10 +82,28 @@ def stage_results(
     stage = race.stage(number)
     if stage is None:
         raise ValueError(f"{race.slug} has no stage {number}")
-    facts = in_force(facts)
-    usable = passings.filter(
-        (pl.col("stage") == number) & (pl.col("status") != DataStatus.BAD.value)
+    usable = _usable(passings).filter(pl.col("stage") == number)
+    return _stage_table(race, stage, usable, in_force(facts), bibs, final, out_before)
+
+
+def _usable(passings: pl.DataFrame) -> pl.DataFrame:
+    """The passings a stage result may use (not bad), with the columns it needs."""
+    return passings.filter(pl.col("status") != DataStatus.BAD.value).select(
+        "bib", "stage", "checkpoint", "direction", "order", "at", "runner_start"
     )
+
+
+def _stage_table(
+    race: Race,
+    stage: Stage,
+    usable: pl.DataFrame,
+    facts: pl.DataFrame,
+    bibs: pl.Series,
+    final: bool,
+    out_before: pl.DataFrame | None,
+) -> pl.DataFrame:
+    """``usable``: this stage's passings from ``_usable``; ``facts``: the rulings in force."""
+    number = stage.number
     runners = pl.DataFrame({"bib": bibs}).with_columns(pl.lit(number).alias("stage"))
     finishes = usable.filter(pl.col("checkpoint") == stage.finish.id.casefold()).select(
         "bib", pl.col("at").alias("finish"), pl.col("runner_start").alias("start")
@@ -188,10 +206,16 @@ def race_stage_results(
     in order, each knowing who left the race before it."""
     results: dict[int, pl.DataFrame] = {}
     out = pl.DataFrame(schema={"bib": pl.Int64, "out_reason": pl.String})
+    rulings = in_force(facts)
+    # Split once: filtering every stage out of all the race's passings costs more.
+    by_stage = _usable(passings).partition_by("stage", as_dict=True)
+    empty = _usable(passings.clear())
     for number in sorted(final):
-        table = stage_results(
-            race, number, passings, facts, bibs, final=final[number], out_before=out
-        )
+        stage = race.stage(number)
+        if stage is None:
+            raise ValueError(f"{race.slug} has no stage {number}")
+        usable = by_stage.get((number,), empty)
+        table = _stage_table(race, stage, usable, rulings, bibs, final[number], out)
         results[number] = table
         out = pl.concat([out, leaving_the_race(race, table)])
     return results
