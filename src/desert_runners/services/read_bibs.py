@@ -13,6 +13,7 @@ import polars as pl
 
 from desert_runners.domain.tags import TagTimeline
 from desert_runners.results.facts import UTC_TIME
+from desert_runners.results.lookup import looked_up
 
 NO_TAGS = pl.DataFrame(schema={"tag": pl.String, "bib": pl.Int64})
 _BEGINNING = datetime(1900, 1, 1, tzinfo=UTC)  # "from the race's start": before any read
@@ -20,36 +21,64 @@ _BEGINNING = datetime(1900, 1, 1, tzinfo=UTC)  # "from the race's start": before
 
 def with_read_bibs(facts: pl.DataFrame, timeline: TagTimeline) -> pl.DataFrame:
     """``facts`` (as ``facts_frame`` makes them) with the bib filled in on each read that
-    has none and whose tag was someone's at the read's time; the rest unchanged."""
-    segments = pl.DataFrame(
-        [
-            (tag, start or _BEGINNING, bib)
-            for tag, parts in timeline.segments.items()
-            for start, bib in parts
-        ],
-        schema={"tag": pl.String, "from": UTC_TIME, "tag_bib": pl.Int64},
-        orient="row",
-    )
-    reads = facts.filter(
+    has none and whose tag was someone's at the read's time; the rest unchanged.
+
+    Most tags are one runner's for the whole race: their reads get the bib by a plain
+    lookup. Only the reads of tags that changed hands (or were assigned from a time) are
+    matched against the history by time, so a race of millions of reads stays fast."""
+    whole_race = {
+        tag: parts[0][1]
+        for tag, parts in timeline.segments.items()
+        if len(parts) == 1 and parts[0][0] is None
+    }
+    changed = [tag for tag in timeline.segments if tag not in whole_race]
+    unresolved = (
         (pl.col("kind") == "read")
         & pl.col("bib").is_null()
         & pl.col("tag").is_not_null()
         & pl.col("at").is_not_null()
-    ).select("event_id", "tag", "at")
-    if reads.is_empty() or segments.is_empty():
-        return facts
-    found = reads.sort("at").join_asof(
-        segments.sort("from"),
-        left_on="at",
-        right_on="from",
-        by="tag",
-        strategy="backward",
-        check_sortedness=False,  # sorted above; polars cannot check within "by" groups
     )
-    return (
-        facts.join(
-            found.select("event_id", "tag_bib"), on="event_id", how="left", maintain_order="left"
+    if whole_race:
+        tags = pl.Series(list(whole_race), dtype=pl.String)
+        bibs = pl.Series(list(whole_race.values()), dtype=pl.Int64)
+        facts = facts.with_columns(
+            pl.when(unresolved)
+            .then(looked_up(pl.col("tag"), tags, bibs))
+            .otherwise(pl.col("bib"))
+            .alias("bib")
         )
-        .with_columns(pl.coalesce("bib", "tag_bib").alias("bib"))
-        .drop("tag_bib")
+    if not changed:
+        return facts
+    return _by_time(facts, unresolved & pl.col("tag").is_in(changed), timeline, changed)
+
+
+def _by_time(
+    facts: pl.DataFrame, chosen: pl.Expr, timeline: TagTimeline, changed: list[str]
+) -> pl.DataFrame:
+    """The bib of each ``chosen`` read from its tag's segment at the read's time."""
+    segments = pl.DataFrame(
+        [
+            (tag, start or _BEGINNING, bib)
+            for tag in changed
+            for start, bib in timeline.segments[tag]
+        ],
+        schema={"tag": pl.String, "from": UTC_TIME, "tag_bib": pl.Int64},
+        orient="row",
     )
+    rows = facts.select(pl.arg_where(chosen)).to_series()
+    if rows.is_empty():
+        return facts
+    reads = facts[rows].select("tag", "at").with_row_index("row")
+    found = (
+        reads.sort("at")
+        .join_asof(
+            segments.sort("from"),
+            left_on="at",
+            right_on="from",
+            by="tag",
+            strategy="backward",
+            check_sortedness=False,  # sorted above; polars cannot check within "by" groups
+        )
+        .sort("row")
+    )
+    return facts.with_columns(facts["bib"].scatter(rows, found["tag_bib"]))
