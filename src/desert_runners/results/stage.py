@@ -79,11 +79,25 @@ def stage_results(
     runner with no finish and no withdrawal is then dnf (seen on the course) or dns (never
     seen), instead of racing. ``out_before`` (bib, reason): runners already out of the race
     (see ``race_stage_results``)."""
-    stage = race.stage(number)
-    if stage is None:
+    if race.stage(number) is None:
         raise ValueError(f"{race.slug} has no stage {number}")
-    usable = _usable(passings).filter(pl.col("stage") == number)
-    return _stage_table(race, stage, usable, in_force(facts), bibs, final, out_before)
+    usable = _usable(passings.filter(pl.col("stage") == number))
+    return _stage_tables(race, usable, in_force(facts), bibs, {number: final}, out_before)[number]
+
+
+def race_stage_results(
+    race: Race,
+    passings: pl.DataFrame,
+    facts: pl.DataFrame,
+    bibs: pl.Series,
+    final: Mapping[int, bool],
+) -> dict[int, pl.DataFrame]:
+    """The results of the stages in ``final`` (those that have started: number -> over),
+    each knowing who left the race before it."""
+    for number in final:
+        if race.stage(number) is None:
+            raise ValueError(f"{race.slug} has no stage {number}")
+    return _stage_tables(race, _usable(passings), in_force(facts), bibs, final, None)
 
 
 def _usable(passings: pl.DataFrame) -> pl.DataFrame:
@@ -93,38 +107,60 @@ def _usable(passings: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _stage_table(
+_KEY = ["bib", "stage"]
+
+
+def _stage_tables(
     race: Race,
-    stage: Stage,
     usable: pl.DataFrame,
-    facts: pl.DataFrame,
+    rulings: pl.DataFrame,
     bibs: pl.Series,
-    final: bool,
+    final: Mapping[int, bool],
     out_before: pl.DataFrame | None,
-) -> pl.DataFrame:
-    """``usable``: this stage's passings from ``_usable``; ``facts``: the rulings in force."""
-    number = stage.number
-    runners = pl.DataFrame({"bib": bibs}).with_columns(pl.lit(number).alias("stage"))
-    finishes = usable.filter(pl.col("checkpoint") == stage.finish.id.casefold()).select(
-        "bib", pl.col("at").alias("finish"), pl.col("runner_start").alias("start")
+) -> dict[int, pl.DataFrame]:
+    """Every stage in ``final`` at once, one row per entrant and stage (a few operations
+    on all stages cost less than the same operations stage by stage). Who is out of the
+    race follows from the first stage each runner leaves it (see ``_out``)."""
+    numbers = sorted(final)
+    if not numbers:
+        return {}
+    stages = [race.stage(number) for number in numbers]
+    days = pl.DataFrame(
+        {
+            "stage": numbers,
+            "finish_point": [stage.finish.id.casefold() for stage in stages if stage],
+            "field_start": [stage.start.astimezone(UTC) for stage in stages if stage],
+            "final": [final[number] for number in numbers],
+        },
+        schema={
+            "stage": pl.Int64,
+            "finish_point": pl.String,
+            "field_start": UTC_TIME,
+            "final": pl.Boolean,
+        },
     )
-    own_holds, field_hold = _neutralised(facts, number)
-    seen = usable.group_by("bib").agg(pl.col("runner_start").first().alias("seen_start"))
-    if out_before is None:
-        out_before = pl.DataFrame(schema={"bib": pl.Int64, "out_reason": pl.String})
+    runners = pl.DataFrame({"bib": bibs}).join(days, how="cross")
+    finishes = (
+        usable.join(days.select("stage", "finish_point"), on="stage")
+        .filter(pl.col("checkpoint") == pl.col("finish_point"))
+        .select(*_KEY, pl.col("at").alias("finish"), pl.col("runner_start").alias("start"))
+    )
+    seen = usable.group_by(_KEY).agg(pl.col("runner_start").first().alias("seen_start"))
+    own_holds, field_holds = _neutralised(rulings)
     table = (
-        runners.join(finishes, on="bib", how="left")
-        .join(seen, on="bib", how="left")
-        .join(_withdrawals(facts, number), on="bib", how="left")
-        .join(own_holds, on="bib", how="left")
-        .join(_penalties(race, facts, number), on="bib", how="left")
-        .join(_cutoffs_missed(stage, usable), on="bib", how="left")
-        .join(out_before.select("bib", "out_reason"), on="bib", how="left")
+        runners.join(finishes, on=_KEY, how="left")
+        .join(seen, on=_KEY, how="left")
+        .join(_withdrawals(rulings), on=_KEY, how="left")
+        .join(own_holds, on=_KEY, how="left")
+        .join(field_holds, on="stage", how="left")
+        .join(_penalties(race, rulings), on=_KEY, how="left")
+        .join(_cutoffs_missed(stages, usable), on=_KEY, how="left")
         .with_columns(
-            pl.coalesce("start", "seen_start", pl.lit(stage.start.astimezone(UTC), UTC_TIME)).alias(
-                "start"
-            ),
-            (pl.col("own_hold").fill_null(timedelta(0)) + field_hold).alias("neutralised"),
+            pl.coalesce("start", "seen_start", "field_start").alias("start"),
+            (
+                pl.col("own_hold").fill_null(timedelta(0))
+                + pl.col("field_hold").fill_null(timedelta(0))
+            ).alias("neutralised"),
             pl.col("penalty").fill_null(timedelta(0)),
             pl.col("penalty_dq").fill_null(False),
         )
@@ -139,10 +175,9 @@ def _stage_table(
         .alias("impossible_reason"),
         pl.when(impossible).then(None).otherwise(pl.col("finish")).alias("finish"),
     )
+    # The status each runner would have if nobody were out of the race yet.
     status = (
-        pl.when(pl.col("out_reason").is_not_null())
-        .then(pl.lit(StageStatus.OUT.value))
-        .when(pl.col("penalty_dq"))
+        pl.when(pl.col("penalty_dq"))
         .then(pl.lit(StageStatus.DQ.value))
         .when(pl.col("withdrawal").is_not_null())
         .then(pl.col("withdrawal"))
@@ -150,80 +185,82 @@ def _stage_table(
         .then(pl.lit(StageStatus.MISSED_CUTOFF.value))
         .when(pl.col("finish").is_not_null())
         .then(pl.lit(StageStatus.FINISHED.value))
-        .when(pl.lit(not final))
+        .when(~pl.col("final"))
         .then(pl.lit(StageStatus.RACING.value))
         .when(pl.col("seen_start").is_not_null())
         .then(pl.lit(StageStatus.DNF.value))
         .otherwise(pl.lit(StageStatus.DNS.value))
     )
-    unfinished = pl.lit(final) & pl.col("finish").is_null()
+    unfinished = pl.col("final") & pl.col("finish").is_null()
+    reason = pl.coalesce(
+        "dq_note",
+        "withdrawal_reason",
+        "missed_at",
+        "impossible_reason",
+        pl.when(unfinished & pl.col("seen_start").is_null()).then(
+            pl.lit("never seen on the course")
+        ),
+        pl.when(unfinished).then(pl.lit("no finish recorded")),
+    )
+    table = _out(
+        race, table.with_columns(status.alias("status"), reason.alias("reason")), out_before
+    )
     finished = pl.col("status") == StageStatus.FINISHED.value
-    table = table.with_columns(status.alias("status")).with_columns(
+    table = table.with_columns(
         # A runner past a cutoff may still have a time: the race's rule decides its use.
         pl.when(finished | (pl.col("status") == StageStatus.MISSED_CUTOFF.value))
         .then(net + pl.col("penalty"))
         .alias("stage_time"),
-        pl.coalesce(
-            "out_reason",
-            "dq_note",
-            "withdrawal_reason",
-            "missed_at",
-            "impossible_reason",
-            pl.when(unfinished & pl.col("seen_start").is_null()).then(
-                pl.lit("never seen on the course")
-            ),
-            pl.when(unfinished).then(pl.lit("no finish recorded")),
-        ).alias("reason"),
+    ).with_columns(
+        pl.when(finished)
+        .then(pl.col("stage_time"))
+        .rank("min")
+        .over("stage")
+        .cast(pl.Int64)
+        .alias("rank")
     )
-    return (
-        table.with_columns(
-            pl.when(finished).then(pl.col("stage_time")).rank("min").cast(pl.Int64).alias("rank")
-        )
-        .select(
-            "bib",
-            "stage",
-            "status",
-            "start",
-            "finish",
-            "neutralised",
-            "penalty",
-            "stage_time",
-            "rank",
-            "reason",
-        )
-        .sort("rank", "bib", nulls_last=True)
+    ordered = table.select(
+        "bib",
+        "stage",
+        "status",
+        "start",
+        "finish",
+        "neutralised",
+        "penalty",
+        "stage_time",
+        "rank",
+        "reason",
+    ).sort("stage", "rank", "bib", nulls_last=True)
+    tables = ordered.partition_by("stage", as_dict=True, maintain_order=True)
+    return {number: tables.get((number,), ordered.clear()) for number in numbers}
+
+
+def _out(race: Race, table: pl.DataFrame, out_before: pl.DataFrame | None) -> pl.DataFrame:
+    """Runners out of the race: ``out`` on every stage after the first one that takes
+    them out (see ``leaving_the_race``), or on all of them when ``out_before`` says so."""
+    first_leaving = (
+        leaving_the_race(race, table.select(*_KEY, "status", "reason"), with_stage=True)
+        .sort("stage")
+        .group_by("bib")
+        .agg(pl.col("stage").first().alias("left_at"), pl.col("out_reason").first())
+    )
+    if out_before is not None and out_before.height:
+        earlier = out_before.select(
+            "bib", pl.lit(-1, pl.Int64).alias("left_at"), pl.col("out_reason")
+        ).unique("bib", keep="first")
+        first_leaving = pl.concat([earlier, first_leaving.join(earlier, on="bib", how="anti")])
+    table = table.join(first_leaving, on="bib", how="left")
+    out = pl.col("left_at").is_not_null() & (pl.col("stage") > pl.col("left_at"))
+    return table.with_columns(
+        pl.when(out).then(pl.lit(StageStatus.OUT.value)).otherwise("status").alias("status"),
+        pl.when(out).then(pl.col("out_reason")).otherwise("reason").alias("reason"),
     )
 
 
-def race_stage_results(
-    race: Race,
-    passings: pl.DataFrame,
-    facts: pl.DataFrame,
-    bibs: pl.Series,
-    final: Mapping[int, bool],
-) -> dict[int, pl.DataFrame]:
-    """The results of the stages in ``final`` (those that have started: number -> over),
-    in order, each knowing who left the race before it."""
-    results: dict[int, pl.DataFrame] = {}
-    out = pl.DataFrame(schema={"bib": pl.Int64, "out_reason": pl.String})
-    rulings = in_force(facts)
-    # Split once: filtering every stage out of all the race's passings costs more.
-    by_stage = _usable(passings).partition_by("stage", as_dict=True)
-    empty = _usable(passings.clear())
-    for number in sorted(final):
-        stage = race.stage(number)
-        if stage is None:
-            raise ValueError(f"{race.slug} has no stage {number}")
-        usable = by_stage.get((number,), empty)
-        table = _stage_table(race, stage, usable, rulings, bibs, final[number], out)
-        results[number] = table
-        out = pl.concat([out, leaving_the_race(race, table)])
-    return results
-
-
-def leaving_the_race(race: Race, table: pl.DataFrame) -> pl.DataFrame:
-    """Who this stage takes out of the race: a DQ always; a withdrawal or a missed cutoff
-    when the race's rule for it is ``out`` (under the other rules they start again)."""
+def leaving_the_race(race: Race, table: pl.DataFrame, *, with_stage: bool = False) -> pl.DataFrame:
+    """Who this stage takes out of the race (bib, out_reason; and the stage when asked):
+    a DQ always; a withdrawal or a missed cutoff when the race's rule for it is ``out``
+    (under the other rules they start again)."""
     rules = race.rules
     status = pl.col("status")
     leaves = (status == StageStatus.DQ.value) | (
@@ -234,17 +271,18 @@ def leaving_the_race(race: Race, table: pl.DataFrame) -> pl.DataFrame:
     )
     return table.filter(leaves).select(
         "bib",
+        *(["stage"] if with_stage else []),
         pl.format("out since stage {}: {}", "stage", pl.coalesce("reason", "status")).alias(
             "out_reason"
         ),
     )
 
 
-def _withdrawals(facts: pl.DataFrame, number: int) -> pl.DataFrame:
+def _withdrawals(facts: pl.DataFrame) -> pl.DataFrame:
     return (
-        facts.filter((pl.col("kind") == "withdrawal") & (pl.col("stage") == number))
+        facts.filter(pl.col("kind") == "withdrawal")
         .sort("event_id")
-        .group_by("bib")
+        .group_by(_KEY)
         .agg(
             pl.col("status").first().alias("withdrawal"),
             pl.format(
@@ -260,24 +298,28 @@ def _withdrawals(facts: pl.DataFrame, number: int) -> pl.DataFrame:
     )
 
 
-def _neutralised(facts: pl.DataFrame, number: int) -> tuple[pl.DataFrame, timedelta]:
-    """Time taken off the stage: a field-wide hold counts for everyone, a runner's own
-    hold (medical) only for them."""
-    holds = facts.filter((pl.col("kind") == "neutralisation") & (pl.col("stage") == number))
-    field_hold = holds.filter(pl.col("bib").is_null())["duration"].sum()
+def _neutralised(facts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Time taken off each stage: a field-wide hold counts for everyone (stage,
+    field_hold), a runner's own hold (medical) only for them (bib, stage, own_hold)."""
+    holds = facts.filter(pl.col("kind") == "neutralisation")
+    field = (
+        holds.filter(pl.col("bib").is_null())
+        .group_by("stage")
+        .agg(pl.col("duration").sum().alias("field_hold"))
+    )
     own = (
         holds.filter(pl.col("bib").is_not_null())
-        .group_by("bib")
+        .group_by(_KEY)
         .agg(pl.col("duration").sum().alias("own_hold"))
     )
-    return own, field_hold if isinstance(field_hold, timedelta) else timedelta(0)
+    return own, field
 
 
-def _penalties(race: Race, facts: pl.DataFrame, number: int) -> pl.DataFrame:
+def _penalties(race: Race, facts: pl.DataFrame) -> pl.DataFrame:
     return (
         penalty_table(race, facts)
-        .filter(pl.col("stage") == number)
-        .group_by("bib")
+        .filter(pl.col("stage").is_not_null())
+        .group_by(_KEY)
         .agg(
             pl.col("time").sum().alias("penalty"),
             pl.col("dq").any().alias("penalty_dq"),
@@ -286,11 +328,18 @@ def _penalties(race: Race, facts: pl.DataFrame, number: int) -> pl.DataFrame:
     )
 
 
-def _cutoffs_missed(stage: Stage, usable: pl.DataFrame) -> pl.DataFrame:
+def _cutoffs_missed(stages: list[Stage | None], usable: pl.DataFrame) -> pl.DataFrame:
     """A checkpoint's cutoff is on arriving there: its single passing, or its ``in``."""
+    cutoffs = pl.concat(
+        [
+            cutoffs_frame(stage).with_columns(pl.lit(stage.number, pl.Int64).alias("stage"))
+            for stage in stages
+            if stage is not None
+        ]
+    )
     arrivals = usable.filter(pl.col("direction").is_null() | (pl.col("direction") == "in"))
     late = (
-        arrivals.join(cutoffs_frame(stage), on="checkpoint", how="inner")
+        arrivals.join(cutoffs, on=["stage", "checkpoint"], how="inner")
         .with_columns(
             pl.coalesce("deadline", pl.col("runner_start") + pl.col("allowed")).alias("limit")
         )
@@ -298,7 +347,7 @@ def _cutoffs_missed(stage: Stage, usable: pl.DataFrame) -> pl.DataFrame:
     )
     return (
         late.sort("order")
-        .group_by("bib")
+        .group_by(_KEY)
         .agg(
             pl.format("missed the cutoff at {}", pl.col("checkpoint_id")).first().alias("missed_at")
         )
