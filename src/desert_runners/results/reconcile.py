@@ -120,16 +120,20 @@ def reconcile(
     crossings = _crossings(timing, course, thresholds.window)
     continues = race.rules.withdrawn_stage is not Consequence.OUT
     rulings, starts = in_force(facts), stage_starts(race)
+    # The steps below work on numbers only; the text and event lists of a crossing are
+    # looked up in `every` by its number (its row, counted from 1) where needed.
+    every = crossings
     displaced: list[pl.DataFrame] = []
     for _ in range(_MAX_DISPLACEMENTS + 1):
-        passings, repeats = _first_crossings(crossings)
+        passings, repeats = _first_crossings(crossings.select(_LIGHT), every)
         passings = _judge(passings, rulings, course, starts, thresholds, continues)
-        bad_first = _displaceable(passings, crossings)
+        bad_first = _displaceable(passings, crossings, every)
         if bad_first.is_empty() or len(displaced) == _MAX_DISPLACEMENTS:
             break
         # A typo that is impossible (too early) must not hide the good crossing after it.
         displaced.append(bad_first)
         crossings = crossings.join(bad_first.select("crossing"), on="crossing", how="anti")
+    passings = _with_text(passings, every)
     set_aside = pl.concat(
         [aside, more_aside, repeats, *(_as_set_aside(frame) for frame in displaced)]
     ).sort("event_id")
@@ -204,10 +208,12 @@ AFTER_WITHDRAWAL = "recorded after the withdrawal"
 _MAX_DISPLACEMENTS = 3  # a runner rarely has more than one impossible typo at a point
 
 
-def _displaceable(passings: pl.DataFrame, crossings: pl.DataFrame) -> pl.DataFrame:
+def _displaceable(
+    passings: pl.DataFrame, crossings: pl.DataFrame, every: pl.DataFrame
+) -> pl.DataFrame:
     """Passings judged bad for their time alone (not for a withdrawal) where the runner
     has another crossing at the same timing point to use instead."""
-    point = ["bib", "stage", "checkpoint"]
+    point = ["bib", "point"]
     bad = passings.filter((pl.col("status") == DataStatus.BAD.value) & pl.col("time_is_impossible"))
     # Counted only where a passing is bad: a few rows, not every crossing of the race.
     alternatives = (
@@ -215,10 +221,43 @@ def _displaceable(passings: pl.DataFrame, crossings: pl.DataFrame) -> pl.DataFra
         .group_by(point)
         .agg(pl.len().alias("crossings"))
     )
-    return (
+    found = (
         bad.join(alternatives, on=point, how="inner")
         .filter(pl.col("crossings") > 1)
-        .select("crossing", "events", "reason")
+        .select("crossing", "reason")
+    )
+    return found.with_columns(_of(every, found["crossing"], "events"))
+
+
+_LIGHT = ["crossing", "bib", "point", "direction_code", "point_direction", "at"]
+
+
+def _of(every: pl.DataFrame, crossings: pl.Series, *columns: str) -> list[pl.Series]:
+    """``columns`` of the ``crossings`` (their numbers), from all crossings ``every``."""
+    rows = every.select(*columns)[crossings.cast(pl.Int64) - 1]
+    return [rows[name] for name in columns]
+
+
+def _with_text(passings: pl.DataFrame, every: pl.DataFrame) -> pl.DataFrame:
+    """The judged passings with their checkpoint, direction, source and events."""
+    checkpoint, by, events = _of(every, passings["crossing"], "checkpoint", "by", "events")
+    return passings.with_columns(checkpoint, by, events).select(
+        "crossing",
+        "time_is_impossible",
+        "bib",
+        "stage",
+        "checkpoint",
+        (pl.col("course_key") % 4)
+        .replace_strict({1: "in", 2: "out"}, default=None, return_dtype=pl.String)
+        .alias("direction"),
+        "order",
+        "km",
+        "at",
+        "by",
+        "status",
+        "reason",
+        "events",
+        "runner_start",
     )
 
 
@@ -229,7 +268,7 @@ def _as_set_aside(displaced: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-_TIMING_KINDS = pl.col("kind").is_in(["read", "entry"])
+_TIMING_KINDS = (pl.col("kind") == "read") | (pl.col("kind") == "entry")  # faster than is_in
 
 
 def effective_timing_facts(
@@ -488,23 +527,23 @@ def _reading_order(reads: pl.DataFrame) -> np.ndarray:
     return ordered
 
 
-def _first_crossings(crossings: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _first_crossings(
+    crossings: pl.DataFrame, every: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Crossings come ordered by (bib, point, direction, time): the first and last of each
-    run of equal keys are found by comparing neighbours, with no window function."""
+    run of equal keys are found by comparing neighbours, with no window function.
+
+    Roles as numbers: 0 a single passing, 1 in, 2 out, 3 a repeat (set aside)."""
     key = ["bib", "point", "direction_code"]
     is_first = pl.any_horizontal([pl.col(k) != pl.col(k).shift(1) for k in key]).fill_null(True)
     is_last = pl.any_horizontal([pl.col(k) != pl.col(k).shift(-1) for k in key]).fill_null(True)
-    undirected_in_out = pl.col("point_direction").is_not_null() & pl.col("direction").is_null()
+    undirected_in_out = pl.col("point_direction").is_not_null() & (pl.col("direction_code") == 0)
     role = (
         pl.when(pl.col("first"))
-        .then(
-            pl.when(undirected_in_out)
-            .then(pl.lit("in"))
-            .otherwise(pl.col("direction").fill_null("pass"))
-        )
+        .then(pl.when(undirected_in_out).then(pl.lit(1, pl.Int8)).otherwise("direction_code"))
         .when(undirected_in_out & pl.col("last"))
-        .then(pl.lit("out"))
-        .otherwise(pl.lit("repeat"))
+        .then(pl.lit(2, pl.Int8))
+        .otherwise(pl.lit(_REPEAT, pl.Int8))
     )
     # An undirected read after a typed "in" at the same checkpoint is the runner leaving.
     typed_in = (
@@ -513,33 +552,22 @@ def _first_crossings(crossings: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
         .agg(pl.col("at").min().alias("typed_in"))
     )
     role = (
-        pl.when((role == "in") & undirected_in_out & (pl.col("at") > pl.col("typed_in")))
-        .then(pl.lit("out"))
+        pl.when((role == 1) & undirected_in_out & (pl.col("at") > pl.col("typed_in")))
+        .then(pl.lit(2, pl.Int8))
         .otherwise(role)
     )
     ranked = (
         crossings.join(typed_in, on=["bib", "point"], how="left", maintain_order="left")
         .with_columns(is_first.alias("first"), is_last.alias("last"))
         .with_columns(
-            role.alias("role"),
+            role.alias("role_code"),
             pl.when(pl.col("first")).then(pl.col("at")).forward_fill().alias("first_at"),
         )
     )
-    used = ranked.filter(pl.col("role") != "repeat").with_columns(
-        pl.when(pl.col("point_direction").is_null())
-        .then(None)
-        .otherwise(pl.col("role"))
-        .alias("direction")
-    )
-    repeats = _repeat_reasons(ranked.filter(pl.col("role") == "repeat"), "first_at")
+    repeats = _repeat_reasons(ranked.filter(pl.col("role_code") == _REPEAT), "first_at", every)
     # Two crossings may take one role (an "in" typed and an "in" read): the earliest is
     # the passing, the other is set aside, never dropped.
-    role_code = pl.col("role").replace_strict(
-        {"pass": 0, "in": 1, "out": 2}, default=3, return_dtype=pl.Int8
-    )
-    used = used.with_columns(role_code.alias("role_code")).sort(
-        "bib", "point", "role_code", "at"
-    )  # numbers only: a sort on text is what makes millions of rows slow
+    used = ranked.filter(pl.col("role_code") != _REPEAT).sort("bib", "point", "role_code", "at")
     same_role = (
         (pl.col("bib") == pl.col("bib").shift(1))
         & (pl.col("point") == pl.col("point").shift(1))
@@ -549,31 +577,35 @@ def _first_crossings(crossings: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
         same_role.alias("second"),
         pl.when(~same_role).then(pl.col("at")).forward_fill().alias("first_at"),
     )
-    seconds = _repeat_reasons(used.filter(pl.col("second")), "first_at")
+    seconds = _repeat_reasons(used.filter(pl.col("second")), "first_at", every)
     # Left in (bib, point, role) order, which is (bib, stage, course order): see _judge.
     used = used.filter(~pl.col("second")).select(
         "crossing",
         "bib",
-        "stage",
-        "checkpoint",
-        "direction",
+        "point",
         "at",
-        "by",
-        "events",
         (pl.col("point") * 4 + pl.col("role_code")).alias("course_key"),
     )
     return used, pl.concat([repeats, seconds])
 
 
-def _repeat_reasons(repeats: pl.DataFrame, first_at: str) -> pl.DataFrame:
-    return repeats.explode("events").select(
-        pl.col("events").alias("event_id"),
-        pl.format(
-            "a repeat crossing at {}/{} (the first was at {} UTC)",
-            "stage",
-            "checkpoint",
-            pl.col(first_at).dt.strftime("%Y-%m-%d %H:%M:%S"),
-        ).alias("reason"),
+_REPEAT = 3
+
+
+def _repeat_reasons(repeats: pl.DataFrame, first_at: str, every: pl.DataFrame) -> pl.DataFrame:
+    stage, checkpoint, events = _of(every, repeats["crossing"], "stage", "checkpoint", "events")
+    return (
+        repeats.with_columns(stage, checkpoint, events)
+        .explode("events")
+        .select(
+            pl.col("events").alias("event_id"),
+            pl.format(
+                "a repeat crossing at {}/{} (the first was at {} UTC)",
+                "stage",
+                "checkpoint",
+                pl.col(first_at).dt.strftime("%Y-%m-%d %H:%M:%S"),
+            ).alias("reason"),
+        )
     )
 
 
@@ -606,7 +638,7 @@ def _judge(
         .agg(pl.col("at").last().alias("own_start"))
     )
     course_keys = course.select(
-        (pl.col("point") * 4 + _DIRECTION_CODE).alias("course_key"), "order", "km"
+        (pl.col("point") * 4 + _DIRECTION_CODE).alias("course_key"), "stage", "order", "km"
     )
     judged = (
         passings.join(course_keys, on="course_key", how="left", maintain_order="left")
@@ -635,7 +667,7 @@ def _judge(
         span.alias("at_us"),
     )
     judged = judged.with_columns(
-        pl.when(pl.col("checkpoint") == START)
+        pl.when(pl.col("order") == 0)  # the start
         .then(None)
         .otherwise(pl.col("at") - pl.coalesce("previous_at", "runner_start"))
         .alias("segment"),
@@ -662,11 +694,12 @@ def _judge(
     judged = judged.join(typical, on=segment_key, how="left", maintain_order="left")
     ratio = pl.col("segment").dt.total_seconds() / pl.col("typical").dt.total_seconds()
     # From a checkpoint's in to its out the runner rests, not runs: no speed to judge.
-    rest = (pl.col("direction") == "out") & (pl.col("from_order") == pl.col("order") - 1)
+    is_out = pl.col("course_key") % 4 == 2
+    rest = is_out & (pl.col("from_order") == pl.col("order") - 1)
     judgeable = (
         (pl.col("field") >= thresholds.min_field) & (pl.col("typical") > timedelta(0)) & ~rest
     )
-    before_start = (pl.col("checkpoint") != START) & (pl.col("at") < pl.col("runner_start"))
+    before_start = (pl.col("order") != 0) & (pl.col("at") < pl.col("runner_start"))
     finding = (  # the first that applies, in the order of _FINDINGS
         pl.when(pl.col("after_withdrawal"))
         .then(pl.lit(1, pl.Int8))
@@ -689,15 +722,13 @@ def _judge(
         pl.col("finding").is_in([2, 3]).alias("time_is_impossible"),
         "bib",
         "stage",
-        "checkpoint",
-        "direction",
+        "point",
+        "course_key",
         "order",
         "km",
         "at",
-        "by",
         pl.col("finding").replace_strict(_FINDING_STATUS, return_dtype=pl.String).alias("status"),
         _reasons(judged).alias("reason"),
-        "events",
         "runner_start",
     )
 
