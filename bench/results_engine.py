@@ -94,9 +94,9 @@ def main() -> int:
     swapped = {str(bib): ((None, bib), (SWAP_AT, None)) for bib in range(1, 21)}
     tags = TagTimeline({str(bib): ((None, bib),) for bib in bibs} | swapped)
     engine(race, facts.head(50_000), bibs, tags)  # warm up
-    ours = min(timed(lambda: engine(race, facts, bibs, tags)) for _ in range(3))
+    ours = min(timed(lambda: engine(race, facts, bibs, tags)) for _ in range(5))
     keys = ["tag", "stage", "checkpoint", "at"]
-    baseline = min(timed(lambda: facts.sort(keys)) for _ in range(3))
+    baseline = min(timed(lambda: facts.sort(keys)) for _ in range(5))
     table = Table(
         "figure",
         "desert-runners",

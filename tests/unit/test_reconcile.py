@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from desert_runners.adapters.importers.race_definition import load_definitions
 from desert_runners.domain.events import Direction, Event, EventKind, Fact
-from desert_runners.results.facts import facts_frame
-from desert_runners.results.reconcile import Reconciliation, reconcile
+from desert_runners.results.facts import UTC_TIME, facts_frame
+from desert_runners.results.reconcile import Reconciliation, _reading_order, reconcile
 
 RACE = load_definitions(Path(__file__).parents[1] / "fixtures" / "race" / "race.yaml").races[0].race
 LOCAL = ZoneInfo("America/Santiago")
@@ -361,3 +361,46 @@ def test_a_short_rest_between_in_and_out_is_not_judged_for_speed() -> None:
         log.entry(bib, 2, "CP2", at(8, 14, 0) + timedelta(minutes=rest), direction=Direction.OUT)
     outs = log.run().passings.filter(pl.col("direction") == "out").sort("bib")
     assert outs["status"].to_list() == ["good"] * 7  # 107 rested 3 minutes: allowed
+
+
+def test_a_log_spanning_more_than_twelve_days_is_reconciled_the_same() -> None:
+    # Reads are sorted on one packed integer; a log too long to pack (a wrong year
+    # typed) takes the plain sort, with the same result.
+    expected = reconcile(RACE, facts_frame(LOG.events), BIBS, TAGS)
+    log = Log()
+    log.events = list(LOG.events)
+    typo = log.read("A101", 1, "CP1", at(7, 9, 30).replace(year=2011))
+    result = log.run()
+    key = ["bib", "stage", "order"]
+    assert result.passings.sort(key).equals(expected.passings.sort(key))
+    assert aside(result)[-1][0] == typo
+    assert aside(result)[-1][1].startswith("a repeat crossing at 1/cp1")
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([1, 2, 99_999, 2**40]),  # the last is too large to pack
+            st.integers(0, 3_000),  # point
+            st.integers(0, 2),  # direction
+            st.integers(0, 2**21),  # seconds: some logs too long to pack
+        ),
+        max_size=40,
+    )
+)
+def test_reads_are_put_in_bib_point_direction_time_order(
+    rows: list[tuple[int, int, int, int]],
+) -> None:
+    start = datetime(2010, 3, 7, tzinfo=UTC)
+    frame = pl.DataFrame(
+        {
+            "bib": [row[0] for row in rows],
+            "point": [row[1] for row in rows],
+            "direction_code": [row[2] for row in rows],
+            "at": [start + timedelta(seconds=row[3]) for row in rows],
+        },
+        schema={"bib": pl.Int64, "point": pl.Int64, "direction_code": pl.Int8, "at": UTC_TIME},
+    )
+    ordered = frame[pl.Series(_reading_order(frame), dtype=pl.Int64)]
+    assert ordered.rows() == sorted(frame.rows())
