@@ -38,6 +38,11 @@ def _simulated(context: Context) -> SimulatedRace:
     return simulate_race(find_race(context, RACE).race, ENTRANTS, SEED)
 
 
+def _last_moment(simulated: SimulatedRace) -> float:
+    desk = [item.at for item in [*simulated.entries, *simulated.rulings]]
+    return max([float(simulated.timing.time.max()), *desk])
+
+
 def _events(context: Context) -> list[tuple[EventKind, str, str]]:
     row = find_race(context, RACE)
     with context.store.read() as connection:
@@ -64,6 +69,11 @@ def test_live_goes_only_through_the_public_paths_and_equals_instant(
     report = asyncio.run(play_live(context, simulated, speed=SPEED))
     assert report.finished
     assert not report.errors
+    # It ends once everything is stored and played: the race clock stops soon after the
+    # last thing (a few checks of the store: hours at this speed). A sync started at
+    # every tick once kept it running on, for ever when each check found one under way.
+    assert report.race_end is not None
+    assert report.race_end.timestamp() - _last_moment(simulated) < 24 * 3600
     assert report.reads_stored == report.reads_total == len(simulated.timing.time)
     events = _events(context)
     kinds = Counter(kind for kind, _, _ in events)

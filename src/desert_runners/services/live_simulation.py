@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import tempfile
 import time
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from desert_runners.domain.errors import UserError
 from desert_runners.services.entrants import import_entrants, list_entrants
 from desert_runners.services.races import find_race
 from desert_runners.services.rulings import void as void_fact
+from desert_runners.simulate.devices.base import HOST
 from desert_runners.simulate.live.camp import CampServer
 from desert_runners.simulate.live.clock import RaceClock
 from desert_runners.simulate.live.office import DIRECTOR, rule
@@ -56,6 +58,7 @@ LEAD_S = 60.0  # ... to this long before the next thing
 WARM_UP_S = 10 * 60.0  # a decoder is switched on this long before its first read
 SYNC_EVERY_S = 15 * 60.0  # race time between two syncs of the stations
 CHECK_EVERY_S = 0.5  # wall seconds between two looks at what the store holds
+TEMP_PREFIX = "desert-runners-live-"  # the run's folder: its stations' databases
 
 
 @dataclass
@@ -116,7 +119,7 @@ async def play_live(
     ``on_started`` is told the camp server's URL and the race-clocked context (for a
     leaderboard to compute results as of the race clock) once the server listens.
     """
-    if not speed > 0:
+    if not (math.isfinite(speed) and speed > 0):
         raise UserError(f"--speed {speed}: expected a number above 0")
     began = time.monotonic()
     stop = stop or asyncio.Event()
@@ -129,24 +132,28 @@ async def play_live(
     clock = RaceClock(start, speed)
     camp = replace(context, clock=clock.now, author=DIRECTOR)
     report = LiveReport(race.slug, simulated.seed, speed, "", resumed=bool(previous))
-    with tempfile.TemporaryDirectory(prefix="desert-runners-live-") as folder:
-        report.entrants = _import_entrants(camp, simulated, Path(folder))
+    try:  # the port first: a run refused for it writes nothing
         server = CampServer(camp, port)
-        try:
-            report.camp_url = server.start()
-        except (RuntimeError, OSError) as error:
-            message = f"the camp server cannot listen on port {server.port}: {error}"
-            raise UserError(message) from None
+    except OSError as error:
+        why = error.strerror or str(error)
+        raise UserError(
+            f"the camp server cannot listen on {HOST}:{port}: {why.lower()} "
+            "(--port: give another one, or none for any free one)"
+        ) from None
+    with contextlib.ExitStack() as cleanup:  # every path: server, stations, folder
+        cleanup.callback(server.stop)
+        folder = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix=TEMP_PREFIX)))
+        report.entrants = _import_entrants(camp, simulated, folder)
+        report.camp_url = server.start()
         if on_started is not None:
             on_started(report.camp_url, camp)
-        stations = Stations(camp, race, Path(folder), clock)
+        stations = Stations(camp, race, folder, clock)
+        cleanup.callback(stations.close)
         run = _Run(camp, simulated, clock, stations, history, report)
         try:
             await run.play(stop, on_progress)
         finally:
             await run.close()
-            server.stop()
-            stations.close()
     report.race_start = datetime.fromtimestamp(start, race.zone)
     report.race_end = clock.now().astimezone(race.zone)
     report.skipped_hours = round(clock.skipped / 3600, 1)
@@ -206,7 +213,8 @@ class _Run:
         self.by_key = {entry.key: entry for entry in simulated.entries}
         self.next_item = 0
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk")
-        self.pending: list[Future[None]] = []
+        self.pending: list[Future[None]] = []  # the desk items played (not the syncs)
+        self.syncing: Future[None] | None = None  # one sync at a time, never queued up
         self.last_sync = clock.timestamp()
         report.reads_total = sum(point.total for point in self.points)
         report.readers = len(self.points)
@@ -222,9 +230,9 @@ class _Run:
                 if point.decoder is None and _first(point) - WARM_UP_S <= now:
                     await point.start(self.zone)
             self._desk_until(now)
-            if now - self.last_sync >= SYNC_EVERY_S:
+            if now - self.last_sync >= SYNC_EVERY_S and self._sync_done():
                 self.last_sync = now
-                self._submit(self._sync)
+                self.syncing = self.worker.submit(self._sync)
             if time.monotonic() - last_check >= CHECK_EVERY_S:
                 last_check = time.monotonic()
                 await self._check_points()
@@ -286,6 +294,16 @@ class _Run:
     def _sync(self) -> None:
         self.stations.sync(self.report.camp_url)
 
+    def _sync_done(self) -> bool:
+        """Whether the last sync is over (its error, if any, reported)."""
+        if self.syncing is None:
+            return True
+        if self.syncing.done():
+            self._failed(self.syncing)
+            self.syncing = None
+            return True
+        return False
+
     def _submit(self, job: Callable[[], None]) -> None:
         self.pending = [f for f in self.pending if not f.done() or self._failed(f)]
         self.pending.append(self.worker.submit(job))
@@ -308,6 +326,9 @@ class _Run:
         self.report.reads_stored = stored
 
     def _all_done(self) -> bool:
+        """Everything stored by the readers and every desk item played. A sync under way
+        is not waited for here (``close`` syncs last): waiting for it could be waiting
+        for ever at a speed where one is started at every tick."""
         points = all(point.finished for point in self.points)
         desk_done = self.next_item >= len(self.desk) and all(f.done() for f in self.pending)
         return points and desk_done
@@ -336,7 +357,7 @@ class _Run:
         self.report.syncs = counts.syncs
 
     def _drain(self) -> None:
-        for future in self.pending:
+        for future in [*self.pending, *([self.syncing] if self.syncing else [])]:
             with contextlib.suppress(Exception):
                 future.result()
             self._failed(future)

@@ -1,9 +1,14 @@
-"""The camp server of a live run: ``web.app`` under uvicorn on a free loopback port, in
-a thread of its own (the stations' HTTP client is blocking; the readers' loop is not
-held up by a sync)."""
+"""The camp server of a live run: ``web.app`` under uvicorn on a loopback port, in a
+thread of its own (the stations' HTTP client is blocking; the readers' loop is not held
+up by a sync).
+
+The port is bound when the server is made (``OSError`` when it is taken), before
+anything is written: a run refused for its port leaves the store as it was.
+"""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -11,18 +16,27 @@ import uvicorn
 
 from desert_runners.bootstrap import Context
 from desert_runners.simulate.devices.base import HOST
-from desert_runners.simulate.harness import free_port
 from desert_runners.web.app import create_app
 
 
 class CampServer:
     def __init__(self, context: Context, port: int = 0) -> None:
-        self.port = port or free_port()
-        config = uvicorn.Config(
-            create_app(context), host=HOST, port=self.port, log_level="warning", lifespan="off"
-        )
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._socket.bind((HOST, port))
+        except OSError:
+            self._socket.close()
+            raise
+        self.port: int = self._socket.getsockname()[1]
+        config = uvicorn.Config(create_app(context), log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="camp-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
+            name="camp-server",
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:
@@ -41,3 +55,4 @@ class CampServer:
         self._server.should_exit = True
         if self._thread.is_alive():
             self._thread.join(timeout=10)
+        self._socket.close()
