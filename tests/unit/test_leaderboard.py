@@ -77,7 +77,9 @@ def test_the_last_board_does_not_offer_to_stop() -> None:
 
 
 def test_before_the_start_and_the_plain_line() -> None:
-    assert "before the start" in _text(Board("Gobi March", "Sun 06 Jun 07:00:00 UTC", None))
+    before = _text(Board("Gobi March", "Sun 06 Jun 07:00:00 UTC", None), 80)
+    assert "Gobi March  before the start  Sun 06 Jun 07:00:00 UTC" in before
+    assert "None" not in before
     progress = Progress(
         race="gobi-march-2010",
         now=datetime(2010, 6, 6, 7, 30, tzinfo=UTC),

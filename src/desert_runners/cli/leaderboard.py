@@ -205,10 +205,10 @@ class _Drawn:
 
 
 def _layout(board: Board, width: int) -> Group:
-    head = Text.assemble(
+    head = Text.assemble(  # the clock last: on a narrow terminal its zone's name is cut
         (board.race, "bold"),
-        f"  {board.clock}",
         f"  stage {board.stage}" if board.stage is not None else "  before the start",
+        f"  {board.clock}",
         no_wrap=True,
         overflow="ellipsis",
     )
@@ -218,7 +218,8 @@ def _layout(board: Board, width: int) -> Group:
         no_wrap=True,
         overflow="ellipsis",
     )
-    leaders = _table(f"Stage {board.stage} leaders", board.stage_leaders)
+    stage = f"Stage {board.stage}" if board.stage is not None else "Stage"
+    leaders = _table(f"{stage} leaders", board.stage_leaders)
     gc = _table(f"Overall (GC) top {GC_TOP}", board.gc)
     latest, late = _passings(board.latest), _overdue_table(board.overdue)
     grid = Table.grid(padding=(0, 3))
