@@ -82,13 +82,12 @@ def test_ctrl_c_stops_a_live_race_cleanly(tmp_path: Path) -> None:
     """SIGINT mid-race: exit 0, the one-line summary, no traceback, nothing left behind
     (the run's folder of station databases is gone; no process, so no port or thread)."""
     db = f"sqlite:///{tmp_path / 'live.db'}"
-    ok(run("race", "load", SERIES, db=db))
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DR_")}
     environment |= {"DR_AUTHOR": "cli-test", "TMPDIR": str(scratch)}
     command = [sys.executable, "-m", "desert_runners", "--db", db, "simulate"]
-    command += ["--race", "dune-run-2010", "--entrants", "10", "--live", "--speed", "500"]
+    command += ["--definition", SERIES, "--entrants", "10", "--live", "--speed", "500"]
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
     ) as process:
