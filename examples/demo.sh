@@ -11,6 +11,10 @@ cd "$(dirname "$0")/.."
 series=examples/4deserts-2010
 seed="${1:-${DR_SEED:-2010}}"
 speed="${DR_DEMO_SPEED:-1500}"
+# The camp server listens on 127.0.0.1:8000 (DR_DEMO_PORT), or any free port if taken.
+port="${DR_DEMO_PORT:-8000}"
+python3 -c "import socket, sys; socket.socket().bind(('127.0.0.1', int(sys.argv[1])))" "$port" \
+  2>/dev/null || port=0
 mkdir -p demo
 rm -f demo/desert-runners.db demo/desert-runners.db-wal demo/desert-runners.db-shm
 export DR_DATABASE_URL="sqlite:///demo/desert-runners.db"
@@ -41,7 +45,7 @@ say desert-runners series --series 4-deserts
 # director's rulings; nights between stages are jumped over.
 printf '\n\033[1mThe Last Desert, live at x%s: Ctrl-C stops it cleanly (the camp server address is\nprinted below; DR_DEMO_SPEED=6000 make demo plays it faster)\033[0m\n' "$speed"
 say desert-runners simulate --race the-last-desert-2010 --entrants 60 --seed "$seed" \
-  --live --speed "$speed"
+  --live --speed "$speed" --port "$port"
 export DR_RACE=the-last-desert-2010
 say desert-runners results --format csv --output demo/last-desert-overall.csv
 sed -n 1,6p demo/last-desert-overall.csv

@@ -181,6 +181,9 @@ def test_the_camp_asks_for_the_stations_own_token(
             "keys": {"stored": [body["facts"][0]["key"]], "already": []},
         }
         assert httpx.get(f"{server.url}/api/health").json() == {"status": "ok"}
+        about = httpx.get(f"{server.url}/").json()  # what the printed address shows
+        assert about["service"] == "Desert Runners camp server"
+        assert "POST /api/stations/{station}/sync" in about["endpoints"]["station sync"]
 
 
 def test_a_station_set_up_by_another_camp_is_refused(

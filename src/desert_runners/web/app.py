@@ -31,6 +31,18 @@ def create_app(context: Context) -> FastAPI:
         redoc_url=None,
     )
 
+    @app.get("/")
+    def about() -> dict[str, object]:
+        # What a person who opens the printed address finds, until the website exists.
+        return {
+            "service": "Desert Runners camp server",
+            "endpoints": {
+                "health": "GET /api/health",
+                "station sync": "POST /api/stations/{station}/sync (Bearer token)",
+            },
+            "results": "desert-runners results (the website is not built yet)",
+        }
+
     @app.get("/api/health")
     def health() -> dict[str, str]:
         return {"status": "ok"}
