@@ -10,11 +10,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desert_runners.adapters.importers.race_definition import load_definitions
 from desert_runners.domain.events import Direction, Event, EventKind, Fact
+from desert_runners.results import reconcile as reconcile_module
 from desert_runners.results.facts import UTC_TIME, facts_frame
 from desert_runners.results.reconcile import Reconciliation, _reading_order, reconcile
 
@@ -404,3 +406,38 @@ def test_reads_are_put_in_bib_point_direction_time_order(
     )
     ordered = frame[pl.Series(_reading_order(frame), dtype=pl.Int64)]
     assert ordered.rows() == sorted(frame.rows())
+
+
+def test_early_and_late_stages_done_in_two_parts_give_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A large log is reconciled in two parts at once (the early and the late stages);
+    # forced here on a small one, it must give exactly what one part gives.
+    log = Log()
+    for index, bib in enumerate(range(101, 108)):
+        tag = f"A{bib}" if bib <= 103 else None
+        for second in (0, 4):
+            if tag:
+                log.read(tag, 1, "CP1", at(7, 9, 30 + index, second))
+            log.entry(bib, 2, "CP1", at(8, 9, 40 + index, second))
+        log.entry(bib, 1, "finish", at(7, 13, index))
+        log.entry(bib, 2, "CP2", at(8, 14, index), direction=Direction.IN)
+        log.entry(bib, 2, "CP2", at(8, 14, 30 + index), direction=Direction.OUT)
+        log.entry(bib, 2, "finish", at(9, 1, index))  # after midnight
+    typo = log.entry(104, 2, "CP1", at(8, 8, 1))  # impossibly fast: a later one is used
+    moved = log.read("A101", 1, "CP1", at(7, 10, 0))  # a repeat, then moved to stage 2
+    log.add(EventKind.CORRECTION, payload={"target": moved, "stage": 2})
+    log.read("ZZZ", 2, "CP1", at(8, 9, 50))  # an unknown tag
+    log.entry(105, 9, "CP1", at(8, 9, 50))  # no such stage
+    log.add(EventKind.WITHDRAWAL, bib=106, stage=2, occurred_at=at(8, 12, 0))
+    facts = facts_frame(log.events)
+    whole = reconcile(RACE, facts, BIBS, TAGS)
+    monkeypatch.setattr(reconcile_module, "_PARALLEL_FROM", 0)
+    parts = reconcile(RACE, facts, BIBS, TAGS)
+    assert parts.passings.equals(whole.passings)
+    assert parts.set_aside.equals(whole.set_aside)
+    assert parts.conflicts.equals(whole.conflicts)
+    assert typo in parts.set_aside["event_id"].to_list()
+    assert parts.passings.height > 30
+    only_early = facts.filter(pl.col("stage").is_null() | (pl.col("stage") == 1))
+    assert reconcile(RACE, only_early, BIBS, TAGS).passings.height > 0  # one part empty
