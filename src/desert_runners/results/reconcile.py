@@ -28,7 +28,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 import numpy as np
 import polars as pl
@@ -284,9 +284,7 @@ def _with_text(passings: pl.DataFrame, every: pl.DataFrame) -> pl.DataFrame:
         "bib",
         "stage",
         "checkpoint",
-        (pl.col("course_key") % 4)
-        .replace_strict({1: "in", 2: "out"}, default=None, return_dtype=pl.String)
-        .alias("direction"),
+        _direction_name(pl.col("course_key") % 4).alias("direction"),
         "order",
         "km",
         "at",
@@ -303,6 +301,20 @@ def _as_set_aside(displaced: pl.DataFrame) -> pl.DataFrame:
         pl.col("events").alias("event_id"),
         pl.format("{}: a later crossing is used", "reason").alias("reason"),
     )
+
+
+# Directions as numbers: 0 none (a single passing), 1 in, 2 out.
+_DIRECTION_CODE = (
+    pl.when(pl.col("direction") == "in")
+    .then(pl.lit(1, pl.Int8))
+    .when(pl.col("direction") == "out")
+    .then(pl.lit(2, pl.Int8))
+    .otherwise(pl.lit(0, pl.Int8))
+)
+
+
+def _direction_name(code: pl.Expr) -> pl.Expr:
+    return code.replace_strict({1: "in", 2: "out"}, default=None, return_dtype=pl.String)
 
 
 _TIMING_KINDS = (pl.col("kind") == "read") | (pl.col("kind") == "entry")  # faster than is_in
@@ -386,12 +398,7 @@ def _resolve_and_check(
         "event_id",
         bib.alias("bib"),
         _point_code(course).alias("point_code"),  # point * 2 + (1 at an in/out checkpoint)
-        pl.when(pl.col("direction") == "in")
-        .then(pl.lit(1, pl.Int8))
-        .when(pl.col("direction") == "out")
-        .then(pl.lit(2, pl.Int8))
-        .otherwise(pl.lit(0, pl.Int8))
-        .alias("direction_code"),
+        _DIRECTION_CODE.alias("direction_code"),
         "at",
         (pl.col("kind") == "read").alias("chip"),
     )
@@ -514,9 +521,7 @@ def _crossings(timing: pl.DataFrame, course: pl.DataFrame, window: timedelta) ->
             "direction_code",
             "stage",
             "checkpoint",
-            pl.col("direction_code")
-            .replace_strict({1: "in", 2: "out"}, default=None, return_dtype=pl.String)
-            .alias("direction"),
+            _direction_name(pl.col("direction_code")).alias("direction"),
             "point_direction",
             as_time.alias("at"),
             pl.when(pl.col("chip")).then(pl.lit("chip")).otherwise(pl.lit("manual")).alias("by"),
@@ -737,26 +742,24 @@ def _judge(
         (pl.col("field") >= thresholds.min_field) & (pl.col("typical") > timedelta(0)) & ~rest
     )
     before_start = (pl.col("order") != 0) & (pl.col("at") < pl.col("runner_start"))
-    finding = (  # the first that applies, in the order of _FINDINGS
-        pl.when(pl.col("after_withdrawal"))
-        .then(pl.lit(1, pl.Int8))
-        .when(before_start)
-        .then(pl.lit(2, pl.Int8))
-        .when(judgeable & (ratio < thresholds.impossible))
-        .then(pl.lit(3, pl.Int8))
-        .when(pl.col("out_of_order"))
-        .then(pl.lit(4, pl.Int8))
-        .when(judgeable & (ratio < thresholds.suspicious))
-        .then(pl.lit(5, pl.Int8))
-        .when(judgeable & (ratio > thresholds.very_slow))
-        .then(pl.lit(6, pl.Int8))
-        .otherwise(pl.lit(0, pl.Int8))
-    )
+    found = [
+        (pl.col("after_withdrawal"), _Finding.AFTER_WITHDRAWAL),
+        (before_start, _Finding.BEFORE_START),
+        (judgeable & (ratio < thresholds.impossible), _Finding.IMPOSSIBLY_FAST),
+        (pl.col("out_of_order"), _Finding.OUT_OF_ORDER),
+        (judgeable & (ratio < thresholds.suspicious), _Finding.SUSPICIOUSLY_FAST),
+        (judgeable & (ratio > thresholds.very_slow), _Finding.VERY_SLOW),
+    ]
+    finding: pl.Expr = pl.lit(_Finding.NONE.value, pl.Int8)
+    for condition, what in reversed(found):  # the first that applies wins
+        finding = pl.when(condition).then(pl.lit(what.value, pl.Int8)).otherwise(finding)
     judged = judged.with_columns(finding.alias("finding"))
     return judged.select(
         "crossing",
         # Bad for its time alone, not for a withdrawal: a later crossing may replace it.
-        pl.col("finding").is_in([2, 3]).alias("time_is_impossible"),
+        pl.col("finding")
+        .is_in([_Finding.BEFORE_START.value, _Finding.IMPOSSIBLY_FAST.value])
+        .alias("time_is_impossible"),
         "bib",
         "stage",
         "point",
@@ -770,46 +773,52 @@ def _judge(
     )
 
 
-_DIRECTION_CODE = (
-    pl.when(pl.col("direction") == "in")
-    .then(1)
-    .when(pl.col("direction") == "out")
-    .then(2)
-    .otherwise(0)
-)
+class _Finding(IntEnum):
+    """What judging a passing found, the first that applies in this order."""
+
+    NONE = 0
+    AFTER_WITHDRAWAL = 1
+    BEFORE_START = 2
+    IMPOSSIBLY_FAST = 3
+    OUT_OF_ORDER = 4
+    SUSPICIOUSLY_FAST = 5
+    VERY_SLOW = 6
+
+
 _FINDING_STATUS = {
-    0: DataStatus.GOOD.value,
-    1: DataStatus.BAD.value,
-    2: DataStatus.BAD.value,
-    3: DataStatus.BAD.value,
-    4: DataStatus.QUESTIONABLE.value,
-    5: DataStatus.QUESTIONABLE.value,
-    6: DataStatus.QUESTIONABLE.value,
+    finding.value: (
+        DataStatus.GOOD
+        if finding is _Finding.NONE
+        else DataStatus.BAD
+        if finding <= _Finding.IMPOSSIBLY_FAST
+        else DataStatus.QUESTIONABLE
+    ).value
+    for finding in _Finding
 }
 
 
 def _reasons(judged: pl.DataFrame) -> pl.Series:
     """The reason for each finding, written only for the (few) passings that have one."""
-    rows = judged.select(pl.arg_where(pl.col("finding") != 0)).to_series()
+    rows = judged.select(pl.arg_where(pl.col("finding") != _Finding.NONE.value)).to_series()
     minutes = "{} min on a segment the field typically takes {} min"
     seg_min = (pl.col("segment").dt.total_seconds() / 60).round(0).cast(pl.Int64)
     typ_min = (pl.col("typical").dt.total_seconds() / 60).round(0).cast(pl.Int64)
     finding = pl.col("finding")
     reason = (
-        pl.when(finding == 1)
+        pl.when(finding == _Finding.AFTER_WITHDRAWAL.value)
         .then(pl.format(AFTER_WITHDRAWAL + " (event {})", "out_event"))
-        .when(finding == 2)
+        .when(finding == _Finding.BEFORE_START.value)
         .then(
             pl.format(
                 "before the runner's start ({} UTC)",
                 pl.col("runner_start").dt.strftime("%Y-%m-%d %H:%M:%S"),
             )
         )
-        .when(finding == 3)
+        .when(finding == _Finding.IMPOSSIBLY_FAST.value)
         .then(pl.format("impossibly fast: " + minutes, seg_min, typ_min))
-        .when(finding == 4)
+        .when(finding == _Finding.OUT_OF_ORDER.value)
         .then(pl.lit("earlier than a passing further along the course"))
-        .when(finding == 5)
+        .when(finding == _Finding.SUSPICIOUSLY_FAST.value)
         .then(pl.format("suspiciously fast: " + minutes, seg_min, typ_min))
         .otherwise(pl.format("very slow: " + minutes, seg_min, typ_min))
     )

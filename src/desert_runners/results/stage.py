@@ -79,8 +79,6 @@ def stage_results(
     runner with no finish and no withdrawal is then dnf (seen on the course) or dns (never
     seen), instead of racing. ``out_before`` (bib, reason): runners already out of the race
     (see ``race_stage_results``)."""
-    if race.stage(number) is None:
-        raise ValueError(f"{race.slug} has no stage {number}")
     usable = _usable(passings.filter(pl.col("stage") == number))
     return _stage_tables(race, usable, in_force(facts), bibs, {number: final}, out_before)[number]
 
@@ -94,9 +92,6 @@ def race_stage_results(
 ) -> dict[int, pl.DataFrame]:
     """The results of the stages in ``final`` (those that have started: number -> over),
     each knowing who left the race before it."""
-    for number in final:
-        if race.stage(number) is None:
-            raise ValueError(f"{race.slug} has no stage {number}")
     return _stage_tables(race, _usable(passings), in_force(facts), bibs, final, None)
 
 
@@ -108,6 +103,13 @@ def _usable(passings: pl.DataFrame) -> pl.DataFrame:
 
 
 _KEY = ["bib", "stage"]
+
+
+def _stage(race: Race, number: int) -> Stage:
+    stage = race.stage(number)
+    if stage is None:
+        raise ValueError(f"{race.slug} has no stage {number}")
+    return stage
 
 
 def _stage_tables(
@@ -124,12 +126,12 @@ def _stage_tables(
     numbers = sorted(final)
     if not numbers:
         return {}
-    stages = [race.stage(number) for number in numbers]
+    stages = [_stage(race, number) for number in numbers]
     days = pl.DataFrame(
         {
             "stage": numbers,
-            "finish_point": [stage.finish.id.casefold() for stage in stages if stage],
-            "field_start": [stage.start.astimezone(UTC) for stage in stages if stage],
+            "finish_point": [stage.finish.id.casefold() for stage in stages],
+            "field_start": [stage.start.astimezone(UTC) for stage in stages],
             "final": [final[number] for number in numbers],
         },
         schema={
@@ -328,13 +330,12 @@ def _penalties(race: Race, facts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _cutoffs_missed(stages: list[Stage | None], usable: pl.DataFrame) -> pl.DataFrame:
+def _cutoffs_missed(stages: list[Stage], usable: pl.DataFrame) -> pl.DataFrame:
     """A checkpoint's cutoff is on arriving there: its single passing, or its ``in``."""
     cutoffs = pl.concat(
         [
             cutoffs_frame(stage).with_columns(pl.lit(stage.number, pl.Int64).alias("stage"))
             for stage in stages
-            if stage is not None
         ]
     )
     arrivals = usable.filter(pl.col("direction").is_null() | (pl.col("direction") == "in"))

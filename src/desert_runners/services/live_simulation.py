@@ -299,21 +299,26 @@ class _Run:
         if self.syncing is None:
             return True
         if self.syncing.done():
-            self._failed(self.syncing)
+            self._report_error(self.syncing)
             self.syncing = None
             return True
         return False
 
     def _submit(self, job: Callable[[], None]) -> None:
-        self.pending = [f for f in self.pending if not f.done() or self._failed(f)]
-        self.pending.append(self.worker.submit(job))
+        still: list[Future[None]] = []
+        for future in self.pending:  # the done ones leave, their errors reported
+            if future.done():
+                self._report_error(future)
+            else:
+                still.append(future)
+        self.pending = [*still, self.worker.submit(job)]
 
-    def _failed(self, future: Future[None]) -> bool:
+    def _report_error(self, future: Future[None]) -> None:
+        """``future`` is done: its error, if any, goes into the report."""
         error = future.exception()
         if error is not None:
             self.report.errors.append(f"{type(error).__name__}: {error}")
             log.warning("live desk: %s", error, exc_info=error)
-        return False
 
     async def _check_points(self) -> None:
         stored = 0
@@ -359,8 +364,8 @@ class _Run:
     def _drain(self) -> None:
         for future in [*self.pending, *([self.syncing] if self.syncing else [])]:
             with contextlib.suppress(Exception):
-                future.result()
-            self._failed(future)
+                future.result()  # waits; the error is reported just below
+            self._report_error(future)
         final = self.worker.submit(self._sync)
         try:
             final.result()
