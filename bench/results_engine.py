@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -36,22 +36,30 @@ SWAP_AT = datetime(2010, 3, 9, 12, tzinfo=UTC)  # during stage 3 of the Atacama 
 
 
 def synthetic_reads(race: Race, runners: int, seed: int = 7) -> pl.DataFrame:
+    """The race's event log as ``facts_frame`` makes it, in a random order: chip reads,
+    and the rest of a real race's log (``_rulings``)."""
     rng = np.random.default_rng(seed)
     ability = rng.lognormal(mean=0.0, sigma=0.25, size=runners)  # relative pace
+    out_stage = np.where(rng.random(runners) < WITHDRAWN, rng.integers(1, 7, runners), 99)
     columns: dict[str, list[np.ndarray]] = {k: [] for k in ("bib", "stage", "cp", "at")}
     for stage in race.stages:
         start_us = int(stage.start.astimezone(UTC).timestamp() * 1_000_000)
-        for checkpoint in stage.checkpoints:
+        for index, checkpoint in enumerate(stage.checkpoints):
             minutes = checkpoint.km * 7.5 * ability  # 7.5 min/km for a typical runner
             crossing = start_us + (minutes * 60_000_000).astype(np.int64)
-            reads = np.repeat(crossing, READS_PER_CROSSING)
+            # A runner who withdraws does so halfway through that stage.
+            still_in = (stage.number < out_stage) | (
+                (stage.number == out_stage) & (2 * index < len(stage.checkpoints))
+            )
+            bibs = np.arange(1, runners + 1)[still_in]
+            reads = np.repeat(crossing[still_in], READS_PER_CROSSING)
             reads += rng.integers(0, 20_000_000, size=reads.size)  # within 20 s on the mat
-            columns["bib"].append(np.repeat(np.arange(1, runners + 1), READS_PER_CROSSING))
+            columns["bib"].append(np.repeat(bibs, READS_PER_CROSSING))
             columns["stage"].append(np.full(reads.size, stage.number))
             columns["cp"].append(np.full(reads.size, checkpoint.id.casefold(), dtype=object))
             columns["at"].append(reads)
     size = sum(part.size for part in columns["at"])
-    frame = pl.DataFrame(
+    reads = pl.DataFrame(
         {
             "event_id": np.arange(1, size + 1),
             "kind": ["read"] * size,
@@ -62,9 +70,84 @@ def synthetic_reads(race: Race, runners: int, seed: int = 7) -> pl.DataFrame:
             "at": pl.Series(np.concatenate(columns["at"])).cast(pl.Datetime("us", "UTC")),
         }
     )
+    facts = pl.concat([_as_facts(reads), _rulings(race, reads, out_stage, rng)], how="diagonal")
+    return facts.select(list(FACTS_SCHEMA)).sample(fraction=1.0, seed=seed)
+
+
+WITHDRAWN = 0.08  # runners who withdraw (DNF or medical) at some stage
+TYPED = 0.005  # crossings a volunteer also typed in, as the backup of the chip
+LATE_STARTS, PENALTIES, VOIDED, CORRECTED = 20, 150, 100, 100
+
+
+def _rulings(
+    race: Race, reads: pl.DataFrame, out_stage: np.ndarray, rng: np.random.Generator
+) -> pl.DataFrame:
+    """Typed entries, withdrawals, late starts, penalties, voids and corrections, about
+    as many as a real race of this size has (scaled from the simulator's races)."""
+    size = reads.height
+    typed = reads.filter(pl.Series(rng.random(size) < TYPED / READS_PER_CROSSING)).select(
+        pl.lit("entry").alias("kind"),
+        pl.lit("volunteer").alias("source"),
+        pl.col("tag").cast(pl.Int64).alias("bib"),
+        "stage",
+        "checkpoint",
+        (pl.col("at") + pl.duration(seconds=30)).alias("at"),
+    )
+    withdrawn = np.flatnonzero(out_stage < 99)
+    starts = {stage.number: stage.start.astimezone(UTC) for stage in race.stages}
+    withdrawals = pl.DataFrame(
+        {
+            "kind": "withdrawal",
+            "source": "medic",
+            "bib": withdrawn + 1,
+            "stage": out_stage[withdrawn],
+            "at": [starts[int(out_stage[i])] + timedelta(hours=5) for i in withdrawn],
+            "status": rng.choice(["dnf", "medical"], size=len(withdrawn)),
+        }
+    )
+    late = rng.choice(len(out_stage), LATE_STARTS, replace=False) + 1
+    late_starts = pl.DataFrame(
+        {
+            "kind": "start",
+            "source": "start line",
+            "bib": late,
+            "stage": 1,
+            "at": starts[1] + timedelta(minutes=12),
+        }
+    )
+    penalties = pl.DataFrame(
+        {
+            "kind": "penalty",
+            "source": "race director",
+            "bib": rng.integers(1, len(out_stage) + 1, PENALTIES),
+            "stage": rng.integers(1, 7, PENALTIES),
+            "code": "missing-kit-item",
+            "reason": "kit check",
+        }
+    )
+    targets = rng.choice(size, VOIDED + CORRECTED, replace=False) + 1
+    voids = pl.DataFrame(
+        {"kind": "void", "source": "timing", "target": targets[:VOIDED], "reason": "stray read"}
+    )
+    corrections = reads.filter(pl.col("event_id").is_in(targets[VOIDED:])).select(
+        pl.lit("correction").alias("kind"),
+        pl.lit("timing").alias("source"),
+        pl.col("event_id").alias("target"),
+        (pl.col("at") - pl.duration(seconds=5)).alias("new_at"),
+        pl.lit("device clock").alias("reason"),
+    )
+    rulings = pl.concat(
+        [_as_facts(frame) for frame in (typed, withdrawals, late_starts, penalties, voids)]
+        + [_as_facts(corrections)],
+        how="diagonal",
+    )
+    return rulings.with_columns(pl.int_range(size + 1, size + 1 + pl.len()).alias("event_id"))
+
+
+def _as_facts(frame: pl.DataFrame) -> pl.DataFrame:
     missing = [name for name in FACTS_SCHEMA if name not in frame.columns]
     frame = frame.with_columns(pl.lit(None, FACTS_SCHEMA[n]).alias(n) for n in missing)
-    return frame.select(list(FACTS_SCHEMA)).cast(FACTS_SCHEMA).sample(fraction=1.0, seed=seed)
+    return frame.select(list(FACTS_SCHEMA)).cast(FACTS_SCHEMA)
 
 
 def engine(race: Race, facts: pl.DataFrame, bibs: pl.Series, tags: TagTimeline) -> int:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from desert_runners.adapters.importers.race_definition import load_definitions
 from desert_runners.domain.events import Direction, Event, EventKind, Fact
-from desert_runners.results import reconcile as reconcile_module
+from desert_runners.results import parallel
 from desert_runners.results.crossings import reading_order
 from desert_runners.results.facts import UTC_TIME, facts_frame
 from desert_runners.results.reconcile import Reconciliation, reconcile
@@ -433,7 +433,7 @@ def test_early_and_late_stages_done_in_two_parts_give_the_same_result(
     log.add(EventKind.WITHDRAWAL, bib=106, stage=2, occurred_at=at(8, 12, 0))
     facts = facts_frame(log.events)
     whole = reconcile(RACE, facts, BIBS, TAGS)
-    monkeypatch.setattr(reconcile_module, "_PARALLEL_FROM", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
     parts = reconcile(RACE, facts, BIBS, TAGS)
     in_order = ["bib", "stage", "order"]  # passings come in no particular order
     assert parts.passings.sort(in_order).equals(whole.passings.sort(in_order))

@@ -60,7 +60,8 @@ def usable_reads(
         & pl.col("bib").is_in(bibs.implode())
         & pl.col("point_code").is_not_null()
     ).fill_null(False)
-    is_timing = timing.select(TIMING_KINDS).to_series()
+    # The reads and entries in force (see ``reconcile.effective_timing_facts``).
+    is_timing = timing.select(TIMING_KINDS & ~pl.col("replaced")).to_series()
     mask = numbers.select(usable.alias("usable")).to_series() & is_timing
     kept = numbers.filter(mask).select(
         "event_id",
@@ -75,7 +76,11 @@ def usable_reads(
         "chip",
     )
     unusable_mask = ~mask & is_timing
-    unusable = timing.filter(unusable_mask).with_columns(numbers.filter(unusable_mask)["bib"])
+    # Copied out (a few rows): text filtered from a slice of a frame of several chunks
+    # breaks pl.format in Polars 2.1 ("i < self.len()"), and ``timing`` may be a slice.
+    unusable = (
+        timing.filter(unusable_mask).with_columns(numbers.filter(unusable_mask)["bib"]).rechunk()
+    )
     return kept, _unusable_reasons(unusable, bibs)
 
 

@@ -28,7 +28,6 @@ the early and the late stages: most of the work runs on one core, and machines h
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
@@ -52,7 +51,9 @@ from desert_runners.results.judgement import (
     judge,
     timing_points,
 )
+from desert_runners.results.parallel import in_parallel, is_large, row_halves
 from desert_runners.results.roles import events_of, passing_crossings, point_names
+from desert_runners.results.runs import run_ends, run_starts
 
 __all__ = ["DataStatus", "Reconciliation", "Thresholds", "reconcile"]
 
@@ -117,28 +118,30 @@ def reconcile(
     points = timing_points(course, stage_starts(race))
     continues = race.rules.withdrawn_stage is not Consequence.OUT
 
-    def part(reads: pl.DataFrame) -> _Part:
-        usable, unusable = usable_reads(reads, bibs, tags, course)
-        every = crossings(usable, course, thresholds.window)
+    def as_numbers(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return usable_reads(rows, bibs, tags, course)
+
+    def reconciled(reads: pl.DataFrame) -> _Part:
+        every = crossings(reads, course, thresholds.window)
         passings, set_aside, displaced = _passings(
             every, rulings, course, points, thresholds, continues
         )
         # A typo set aside for a later crossing is no conflict: it is resolved.
         kept = every.filter(~pl.col("crossing").is_in(displaced.implode()))
-        return _Part(kept, passings, unusable, set_aside)
+        return _Part(kept, passings, set_aside)
 
-    parts = _stage_parts(race, timing)
-    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-        done = list(pool.map(part, parts))
-    every = pl.concat([one.crossings for one in done])
-    passings = pl.concat([one.passings for one in done])
-    unusable = _with_rejection_reasons(pl.concat([one.unusable for one in done]), facts)
-    set_aside = pl.concat([voided_aside, unusable, *(one.set_aside for one in done)]).sort(
-        "event_id"
-    )
+    converted = in_parallel(as_numbers, row_halves(timing))
+    usable = pl.concat([numbers for numbers, _ in converted])
+    done = in_parallel(reconciled, _stage_parts(race, course, usable))
+    every = pl.concat([part.crossings for part in done])
+    passings = pl.concat([part.passings for part in done])
+    unusable = _with_rejection_reasons(pl.concat([aside for _, aside in converted]), facts)
+    set_aside = pl.concat([voided_aside, unusable, *(part.set_aside for part in done)])
     conflicts = _conflicts(facts, every, passings, rulings, course, thresholds.disagreement)
     return Reconciliation(
-        _mark_conflicts(passings, notes(conflicts, race.zone)), set_aside, conflicts
+        _mark_conflicts(passings, notes(conflicts, race.zone)),
+        set_aside.sort("event_id"),
+        conflicts,
     )
 
 
@@ -146,20 +149,19 @@ def reconcile(
 class _Part:
     crossings: pl.DataFrame  # all but those of typos a later crossing replaced
     passings: pl.DataFrame
-    unusable: pl.DataFrame  # reads and entries that cannot be used, why
     set_aside: pl.DataFrame  # crossings that are not passings, why
 
 
-_PARALLEL_FROM = 100_000  # reads and entries: below this, one part is quicker
-
-
-def _stage_parts(race: Race, timing: pl.DataFrame) -> list[pl.DataFrame]:
-    """The reads and entries of the early and of the late stages (of a large log)."""
+def _stage_parts(race: Race, course: pl.DataFrame, reads: pl.DataFrame) -> list[pl.DataFrame]:
+    """The reads and entries (``usable_reads``) of the early and of the late stages, of a
+    large log: a crossing never spans two stages, so the parts are reconciled at once."""
     numbers = sorted(stage.number for stage in race.stages)
-    if timing.height < _PARALLEL_FROM or len(numbers) < 2:
-        return [timing]
-    early = pl.col("stage").fill_null(numbers[0]) <= numbers[len(numbers) // 2 - 1]
-    return [timing.filter(early), timing.filter(~early)]
+    if not is_large(reads) or len(numbers) < 2:
+        return [reads]
+    last_early = numbers[len(numbers) // 2 - 1]
+    early_points = course.filter(pl.col("stage") <= last_early)["point"].max()
+    early = pl.col("point") <= early_points
+    return [reads.filter(early), reads.filter(~early)]
 
 
 _MAX_DISPLACEMENTS = 3  # a runner rarely has more than one impossible typo at a point
@@ -207,25 +209,26 @@ def _conflicts(
     """The few crossings that could conflict, with their sources: only there is the
     source of an event looked up."""
     key = ["bib", "stage", "checkpoint", "direction"]
-    # At an in/out checkpoint an undirected crossing may be either: not comparable.
-    comparable = every.filter(~pl.col("in_out") | (pl.col("direction_code") != 0))
     # Crossings come in (bib, point, direction) order: a key shared with a neighbour is
     # a timing point crossed more than once.
-    numbers = ["bib", "point", "direction_code"]
-    shared = [
-        pl.all_horizontal([pl.col(name) == pl.col(name).shift(step) for name in numbers])
-        for step in (1, -1)
-    ]
-    candidates = comparable.filter(pl.any_horizontal(shared).fill_null(False))
-    stage, checkpoint = point_names(course, candidates["point"].to_numpy())
-    candidates = candidates.select(
-        "bib",
-        stage.alias("stage"),
-        checkpoint.alias("checkpoint"),
-        direction_name(pl.col("direction_code")).alias("direction"),
-        "at",
-        pl.col("events").list.first().alias("event_id"),
-    )
+    bib, point = every["bib"].to_numpy(), every["point"].to_numpy()
+    direction = every["direction_code"].to_numpy()
+    starts = run_starts(bib, point, direction)
+    shared = ~starts | ~run_ends(starts)
+    # At an in/out checkpoint an undirected crossing may be either: not comparable.
+    comparable = ~every["in_out"].to_numpy() | (direction != 0)
+    rows = np.flatnonzero(shared & comparable)
+    stage, checkpoint = point_names(course, point[rows])
+    candidates = pl.DataFrame(
+        {
+            "bib": every["bib"].gather(rows),
+            "stage": stage,
+            "checkpoint": checkpoint,
+            "direction": every["direction_code"].gather(rows),
+            "at": every["at"].gather(rows),
+            "event_id": every["events"].gather(rows).list.first(),
+        }
+    ).with_columns(direction_name(pl.col("direction")).alias("direction"))
     after = passings.filter(pl.col("reason").str.starts_with(AFTER_WITHDRAWAL)).select(
         *key, "at", pl.col("events").list.first().alias("event_id")
     )
@@ -243,12 +246,15 @@ def _conflicts(
 
 
 def _mark_conflicts(passings: pl.DataFrame, notes: pl.DataFrame) -> pl.DataFrame:
+    """The passings where two sources disagree are questionable, with the note why.
+    Conflicts are few: only the passings of runners who have one are joined."""
     if notes.is_empty():
         return passings
     key = ["bib", "stage", "checkpoint", "direction"]
-    marked = passings.join(notes, on=key, how="left", nulls_equal=True)
+    rows = passings.select(pl.arg_where(pl.col("bib").is_in(notes["bib"].implode()))).to_series()
+    marked = passings[rows].join(notes, on=key, how="left", nulls_equal=True, maintain_order="left")
     good = pl.col("status") == DataStatus.GOOD.value
-    return marked.with_columns(
+    marked = marked.select(
         pl.when(pl.col("note").is_not_null() & good)
         .then(pl.lit(DataStatus.QUESTIONABLE.value))
         .otherwise(pl.col("status"))
@@ -259,7 +265,11 @@ def _mark_conflicts(passings: pl.DataFrame, notes: pl.DataFrame) -> pl.DataFrame
         .then(pl.col("note"))
         .otherwise(pl.format("{}; {}", "reason", "note"))
         .alias("reason"),
-    ).drop("note")
+    )
+    return passings.with_columns(
+        passings["status"].scatter(rows, marked["status"]),
+        passings["reason"].scatter(rows, marked["reason"]),
+    )
 
 
 def _displaceable(passings: pl.DataFrame, remaining: pl.DataFrame) -> pl.DataFrame:
@@ -315,12 +325,13 @@ def _as_set_aside(displaced: pl.DataFrame, every: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def effective_timing_facts(
-    facts: pl.DataFrame, extra: tuple[str, ...] = ()
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The facts as they stand after voids and corrections, with the columns reads and
-    entries have (``extra``: more to keep); and the reads and entries voided, why. Other
-    facts are still among them: ``TIMING_KINDS`` picks the reads and entries."""
+def effective_timing_facts(facts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The facts with the columns reads and entries have, as they stand after voids and
+    corrections; and the reads and entries voided, why.
+
+    Reads and entries are most of the log: they are not copied. One that a void removes
+    or a correction replaces is marked ``replaced``, and its corrected copy added at the
+    end. Other facts are still among the rows: ``TIMING_KINDS`` picks reads and entries."""
     voids = voided(facts).select(
         "event_id",
         pl.format("voided by event {}: {}", "void_id", "reason").alias("reason"),
@@ -338,31 +349,30 @@ def effective_timing_facts(
             "new_checkpoint",
             "new_direction",
         )
+        .join(voids, on="event_id", how="anti")  # a voided fact stays voided
     )
-    # Reads and entries are most of the log: they are kept in place and picked out by
-    # ``crossings.usable_reads``'s mask, since filtering copies millions of rows of text.
-    timing = facts.select(
-        "event_id", "kind", "bib", "tag", "stage", "checkpoint", "direction", "at", *extra
+    columns = ["event_id", "kind", "bib", "tag", "stage", "checkpoint", "direction", "at"]
+    timing = facts.select(*columns, pl.lit(False).alias("replaced"))
+    is_voided = pl.col("event_id").is_in(voids["event_id"].implode())
+    set_aside = (
+        timing.filter(is_voided & TIMING_KINDS)
+        .join(voids, on="event_id")
+        .select("event_id", "reason")
     )
-    set_aside = pl.DataFrame(schema={"event_id": pl.Int64, "reason": pl.String})
-    # Most logs have few voids and corrections: join millions of reads only when needed.
-    if voids.height:
-        set_aside = (
-            timing.filter(pl.col("event_id").is_in(voids["event_id"].implode()))
-            .filter(TIMING_KINDS)
-            .join(voids, on="event_id")
-            .select("event_id", "reason")
+    if voids.is_empty() and corrections.is_empty():
+        return timing, set_aside
+    corrected = (
+        timing.filter(pl.col("event_id").is_in(corrections["event_id"].implode()))
+        .join(corrections, on="event_id")
+        .with_columns(
+            pl.coalesce(f"new_{name}", name).alias(name)
+            for name in ("at", "bib", "stage", "checkpoint", "direction")
         )
-        timing = timing.join(voids, on="event_id", how="anti")
-    if corrections.height:
-        timing = timing.join(corrections, on="event_id", how="left").with_columns(
-            pl.coalesce("new_at", "at").alias("at"),
-            pl.coalesce("new_bib", "bib").alias("bib"),
-            pl.coalesce("new_stage", "stage").alias("stage"),
-            pl.coalesce("new_checkpoint", "checkpoint").alias("checkpoint"),
-            pl.coalesce("new_direction", "direction").alias("direction"),
-        )
-    return timing, set_aside
+        .select(timing.columns)
+    )
+    replaced = pl.concat([voids["event_id"], corrections["event_id"]])
+    timing = timing.with_columns(pl.col("event_id").is_in(replaced.implode()).alias("replaced"))
+    return pl.concat([timing, corrected]), set_aside
 
 
 def _with_rejection_reasons(aside: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:

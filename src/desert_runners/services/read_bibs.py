@@ -14,6 +14,7 @@ import polars as pl
 from desert_runners.domain.tags import TagTimeline
 from desert_runners.results.facts import UTC_TIME
 from desert_runners.results.lookup import looked_up
+from desert_runners.results.parallel import in_parallel, row_halves
 
 NO_TAGS = pl.DataFrame(schema={"tag": pl.String, "bib": pl.Int64})
 _BEGINNING = datetime(1900, 1, 1, tzinfo=UTC)  # "from the race's start": before any read
@@ -32,24 +33,30 @@ def with_read_bibs(facts: pl.DataFrame, timeline: TagTimeline) -> pl.DataFrame:
         if len(parts) == 1 and parts[0][0] is None
     }
     changed = [tag for tag in timeline.segments if tag not in whole_race]
+    if not timeline.segments:
+        return facts
     unresolved = (
         (pl.col("kind") == "read")
         & pl.col("bib").is_null()
         & pl.col("tag").is_not_null()
         & pl.col("at").is_not_null()
     )
-    if whole_race:
-        tags = pl.Series(list(whole_race), dtype=pl.String)
-        bibs = pl.Series(list(whole_race.values()), dtype=pl.Int64)
-        facts = facts.with_columns(
-            pl.when(unresolved)
-            .then(looked_up(pl.col("tag"), tags, bibs))
-            .otherwise(pl.col("bib"))
-            .alias("bib")
-        )
+    # One lookup gives every read its tag's bib, or _BY_TIME for a tag that changed hands.
+    tags = pl.Series([*whole_race, *changed], dtype=pl.String)
+    bibs = pl.Series([*whole_race.values(), *[_BY_TIME] * len(changed)], dtype=pl.Int64)
+    bib = pl.when(unresolved).then(looked_up(pl.col("tag"), tags, bibs)).otherwise("bib")
+
+    def looked_up_bibs(rows: pl.DataFrame) -> pl.Series:
+        return rows.select(bib.alias("bib")).to_series()
+
+    # Millions of reads: the two halves are looked up at once.
+    facts = facts.with_columns(pl.concat(in_parallel(looked_up_bibs, row_halves(facts))).rechunk())
     if not changed:
         return facts
-    return _by_time(facts, unresolved & pl.col("tag").is_in(changed), timeline, changed)
+    return _by_time(facts, pl.col("bib") == _BY_TIME, timeline, changed)
+
+
+_BY_TIME = -(2**63)  # not a bib: the read's tag changed hands, its bib depends on the time
 
 
 def _by_time(
