@@ -142,16 +142,20 @@ def _stage_tables(
         },
     )
     runners = pl.DataFrame({"bib": bibs}).join(days, how="cross")
-    finishes = (
-        usable.join(days.select("stage", "finish_point"), on="stage")
-        .filter(pl.col("checkpoint") == pl.col("finish_point"))
-        .select(*_KEY, pl.col("at").alias("finish"), pl.col("runner_start").alias("start"))
+    finish_points = {row[0]: row[1] for row in days.select("stage", "finish_point").iter_rows()}
+    is_finish = pl.col("checkpoint") == pl.col("stage").replace_strict(
+        finish_points, default=None, return_dtype=pl.String
     )
-    seen = usable.group_by(_KEY).agg(pl.col("runner_start").first().alias("seen_start"))
+    # One pass over the passings: each runner's finish of each stage, and the start of
+    # everyone seen on it (a runner's start is the same on all their passings of a stage).
+    seen = usable.group_by(_KEY).agg(
+        pl.col("at").filter(is_finish).first().alias("finish"),
+        pl.col("runner_start").filter(is_finish).first().alias("start"),
+        pl.col("runner_start").first().alias("seen_start"),
+    )
     own_holds, field_holds = _neutralised(rulings)
     table = (
-        runners.join(finishes, on=_KEY, how="left")
-        .join(seen, on=_KEY, how="left")
+        runners.join(seen, on=_KEY, how="left")
         .join(_withdrawals(rulings), on=_KEY, how="left")
         .join(own_holds, on=_KEY, how="left")
         .join(field_holds, on="stage", how="left")
@@ -338,7 +342,11 @@ def _cutoffs_missed(stages: list[Stage], usable: pl.DataFrame) -> pl.DataFrame:
             for stage in stages
         ]
     )
-    arrivals = usable.filter(pl.col("direction").is_null() | (pl.col("direction") == "in"))
+    # Most checkpoints have no cutoff: the passings at the others are left out first.
+    arrivals = usable.filter(
+        pl.col("checkpoint").is_in(cutoffs["checkpoint"].implode())
+        & (pl.col("direction").is_null() | (pl.col("direction") == "in"))
+    )
     late = (
         arrivals.join(cutoffs, on=["stage", "checkpoint"], how="inner")
         .with_columns(
