@@ -12,7 +12,9 @@ from datetime import timedelta
 import numpy as np
 import polars as pl
 
+from desert_runners.results.facts import UTC_TIME
 from desert_runners.results.lookup import looked_up
+from desert_runners.results.runs import run_starts
 
 # Directions as numbers: 0 none (a single passing), 1 in, 2 out.
 DIRECTION_CODE = (
@@ -135,13 +137,8 @@ def crossings(reads: pl.DataFrame, course: pl.DataFrame, window: timedelta) -> p
         for name in ("bib", "point", "direction_code", "chip", "event_id")
     )
     at = reads["at"].to_physical().to_numpy()[order]  # microseconds
-    starts = np.ones(len(at), dtype=bool)
-    starts[1:] = (
-        (bib[1:] != bib[:-1])
-        | (point[1:] != point[:-1])
-        | (direction[1:] != direction[:-1])
-        | (np.diff(at) > window // timedelta(microseconds=1))
-    )
+    starts = run_starts(bib, point, direction)
+    starts[1:] |= np.diff(at) > window // timedelta(microseconds=1)
     first = np.flatnonzero(starts)
     in_out_points = course.filter(pl.col("direction").is_not_null())["point"].unique().to_numpy()
     earliest = _earliest(at, first)
@@ -155,9 +152,7 @@ def crossings(reads: pl.DataFrame, course: pl.DataFrame, window: timedelta) -> p
             "direction_code": direction[first],
             "in_out": np.isin(point[first], in_out_points),
             # The crossing's time is its earliest chip read: chip first, people the backup.
-            "at": pl.Series(np.where(any_chip, chip_earliest, earliest)).cast(
-                pl.Datetime("us", "UTC")
-            ),
+            "at": pl.Series(np.where(any_chip, chip_earliest, earliest)).cast(UTC_TIME),
             "chip": any_chip,
             "events": _runs(event_id, first),  # in the order read
         },

@@ -133,7 +133,8 @@ def judge(
     from_order = np.where(same, previous(order, 0), 0)
     segment = at - np.where(same, previous(at, 0), runner_start)  # none at the start
     has_segment = order != 0
-    after_withdrawal = _after_withdrawal(bib, stage, at, rulings, continues)
+    withdrawn = _first_withdrawals(rulings)
+    after_withdrawal = _after_withdrawal(bib, stage, at, withdrawn, continues)
     out_of_order = same & (at < previous(_running_max(at, ~same), 0))
     counted = has_segment & ~after_withdrawal & ~out_of_order
     typical, field = _typical(stage, from_order, order, segment, counted)
@@ -169,7 +170,7 @@ def judge(
             "km": course.km,
             "at": passings["at"],
             "status": _STATUS_OF_FINDING.gather(finding),
-            "reason": _reasons(finding, segment, typical, runner_start, bib, rulings),
+            "reason": _reasons(finding, segment, typical, runner_start, bib, withdrawn),
             "runner_start": pl.Series(runner_start, dtype=pl.Int64).cast(UTC_TIME),
         }
     )
@@ -211,12 +212,10 @@ def _own_starts(bib: np.ndarray, stage: np.ndarray, rulings: pl.DataFrame) -> np
     return result
 
 
-def _after_withdrawal(
-    bib: np.ndarray, stage: np.ndarray, at: np.ndarray, rulings: pl.DataFrame, continues: bool
-) -> np.ndarray:
-    """Whether each row was recorded after its runner's (first) withdrawal. Later stages
-    count as after only for a runner who may not continue."""
-    withdrawn = (
+def _first_withdrawals(rulings: pl.DataFrame) -> pl.DataFrame:
+    """Each withdrawn runner's first withdrawal (by stage, then time): bib, out_stage,
+    out_at, out_status, out_event."""
+    return (
         rulings.filter(pl.col("kind") == "withdrawal")
         .sort("stage", "at")
         .group_by("bib")
@@ -224,8 +223,16 @@ def _after_withdrawal(
             pl.col("stage").first().alias("out_stage"),
             pl.col("at").first().alias("out_at"),
             pl.col("status").first().alias("out_status"),
+            pl.col("event_id").first().alias("out_event"),
         )
     )
+
+
+def _after_withdrawal(
+    bib: np.ndarray, stage: np.ndarray, at: np.ndarray, withdrawn: pl.DataFrame, continues: bool
+) -> np.ndarray:
+    """Whether each row was recorded after its runner's first withdrawal (``withdrawn``).
+    Later stages count as after only for a runner who may not continue."""
     found = _matching_rows({"bib": bib}, withdrawn)
     rows = found["row"].to_numpy()
     may_not_continue = (found["out_status"] == "dq").fill_null(False) | (not continues)
@@ -288,19 +295,13 @@ def _reasons(
     typical: np.ndarray,
     runner_start: np.ndarray,
     bib: np.ndarray,
-    rulings: pl.DataFrame,
+    withdrawn: pl.DataFrame,
 ) -> pl.Series:
     """The reason for each finding, written only for the (few) passings that have one."""
     rows = np.flatnonzero(finding != Finding.NONE.value)
     nothing = pl.repeat(None, len(finding), dtype=pl.String, eager=True).alias("reason")
     if not len(rows):
         return nothing
-    out_event = (
-        rulings.filter(pl.col("kind") == "withdrawal")
-        .sort("stage", "at")
-        .group_by("bib")
-        .agg(pl.col("event_id").first().alias("out_event"))
-    )
     found = pl.DataFrame(
         {
             "bib": bib[rows],
@@ -310,7 +311,7 @@ def _reasons(
             "runner_start": pl.Series(runner_start[rows]).cast(UTC_TIME),
         },
         schema_overrides={"bib": pl.Int64},
-    ).join(out_event, on="bib", how="left", maintain_order="left")
+    ).join(withdrawn.select("bib", "out_event"), on="bib", how="left", maintain_order="left")
     minutes = "{} min on a segment the field typically takes {} min"
     seg_min = (pl.col("segment").dt.total_seconds() / 60).round(0).cast(pl.Int64)
     typ_min = (pl.col("typical").dt.total_seconds() / 60).round(0).cast(pl.Int64)

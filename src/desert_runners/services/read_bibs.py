@@ -27,14 +27,14 @@ def with_read_bibs(facts: pl.DataFrame, timeline: TagTimeline) -> pl.DataFrame:
     Most tags are one runner's for the whole race: their reads get the bib by a plain
     lookup. Only the reads of tags that changed hands (or were assigned from a time) are
     matched against the history by time, so a race of millions of reads stays fast."""
+    if not timeline.segments:
+        return facts
     whole_race = {
         tag: parts[0][1]
         for tag, parts in timeline.segments.items()
         if len(parts) == 1 and parts[0][0] is None
     }
     changed = [tag for tag in timeline.segments if tag not in whole_race]
-    if not timeline.segments:
-        return facts
     unresolved = (
         (pl.col("kind") == "read")
         & pl.col("bib").is_null()
