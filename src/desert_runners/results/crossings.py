@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from desert_runners.results.facts import UTC_TIME
-from desert_runners.results.lookup import looked_up
+from desert_runners.results.lookup import among, looked_up_column
 from desert_runners.results.runs import run_starts
 
 # Directions as numbers: 0 none (a single passing), 1 in, 2 out.
@@ -48,18 +48,18 @@ def usable_reads(
     bib = pl.col("bib")
     if tags.height:  # the service resolves tags from their history before: none here
         known = tags.filter(pl.col("tag").is_not_null()).unique("tag", keep="last")
-        bib = pl.coalesce("bib", looked_up(pl.col("tag"), known["tag"], known["bib"]))
+        bib = pl.coalesce("bib", looked_up_column(timing["tag"], known["tag"], known["bib"]))
     numbers = timing.select(
         "event_id",
         bib.alias("bib"),
-        _point_code(course).alias("point_code"),  # point * 2 + (1 at an in/out checkpoint)
+        _point_code(course, timing).alias("point_code"),  # point * 2 + (1 at an in/out)
         DIRECTION_CODE.alias("direction_code"),
         "at",
         (pl.col("kind") == "read").alias("chip"),
     )
     usable = (
         pl.col("at").is_not_null()
-        & pl.col("bib").is_in(bibs.implode())
+        & among(numbers["bib"], bibs)
         & pl.col("point_code").is_not_null()
     ).fill_null(False)
     # The reads and entries in force (see ``reconcile.effective_timing_facts``).
@@ -86,8 +86,8 @@ def usable_reads(
     return kept, _unusable_reasons(unusable, bibs)
 
 
-def _point_code(course: pl.DataFrame) -> pl.Expr:
-    """The expression that gives a read or entry its timing point, as ``point * 2 + 1``
+def _point_code(course: pl.DataFrame, timing: pl.DataFrame) -> pl.Expr:
+    """The expression that gives each row of ``timing`` its timing point, as ``point * 2 + 1``
     at an in/out checkpoint and ``point * 2`` elsewhere (null for a checkpoint the race
     has not). The checkpoint's name is looked up once per row; (stage, checkpoint) is
     then one integer, an index into a table of the race's points."""
@@ -100,7 +100,8 @@ def _point_code(course: pl.DataFrame) -> pl.Expr:
         "stage", "checkpoint", "point", "direction"
     ).iter_rows():
         table[stage * len(names) + index[checkpoint]] = point * 2 + (direction is not None)
-    name_code = looked_up(pl.col("checkpoint"), names, pl.Series(range(len(names)), dtype=pl.Int64))
+    codes = pl.Series(range(len(names)), dtype=pl.Int64)
+    name_code = looked_up_column(timing["checkpoint"], names, codes)
     where = pl.when(pl.col("stage").is_between(0, top)).then(
         pl.col("stage") * len(names) + name_code
     )

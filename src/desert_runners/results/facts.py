@@ -23,24 +23,28 @@ import polars as pl
 from desert_runners.domain.events import Event
 
 UTC_TIME = pl.Datetime("us", "UTC")
+# The log's few-valued text (kinds, sources, tags, checkpoints, directions) is held as
+# codes: millions of reads repeat a few thousand values, and comparing or looking up a
+# code costs a fraction of hashing its text (see ``results.lookup``).
+CODED = pl.Categorical
 
 FACTS_SCHEMA: dict[str, Any] = {
     "event_id": pl.Int64,
-    "kind": pl.String,
-    "source": pl.String,
+    "kind": CODED,
+    "source": CODED,
     "bib": pl.Int64,
-    "tag": pl.String,
+    "tag": CODED,
     "stage": pl.Int64,
-    "checkpoint": pl.String,
-    "direction": pl.String,
+    "checkpoint": CODED,
+    "direction": CODED,
     "at": UTC_TIME,
     "target": pl.Int64,
     "reason": pl.String,
     "new_at": UTC_TIME,
     "new_bib": pl.Int64,
     "new_stage": pl.Int64,
-    "new_checkpoint": pl.String,
-    "new_direction": pl.String,
+    "new_checkpoint": CODED,
+    "new_direction": CODED,
     "status": pl.String,
     "code": pl.String,
     "duration": pl.Duration("us"),

@@ -2,11 +2,14 @@
 
 A join moves every column of its left side; hashing the text of each row is what costs.
 Casting to an enum of the distinct keys hashes each row once, into a small table, and
-the enum's codes then index the values directly.
+the enum's codes then index the values directly. Text held as codes (a categorical
+column, as the event log holds its text) is not hashed at all: each distinct code is
+looked up once, and the rows take their value from a table indexed by code.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 
@@ -15,3 +18,45 @@ def looked_up(text: pl.Expr, keys: pl.Series, values: pl.Series) -> pl.Expr:
     null where the text is not a key."""
     codes = text.cast(pl.Enum(keys.to_list()), strict=False).to_physical()
     return pl.lit(values).gather(codes)
+
+
+def looked_up_column(text: pl.Series, keys: pl.Series, values: pl.Series) -> pl.Series:
+    """As ``looked_up``, for a column of text or of codes (categorical)."""
+    if text.dtype != pl.Categorical:
+        return pl.select(looked_up(pl.lit(text), keys, values)).to_series()
+    physical = text.to_physical()
+    top = physical.max()
+    if top is None:  # no text at all
+        return pl.repeat(None, text.len(), dtype=values.dtype, eager=True).alias(text.name)
+    null_code = int(top) + 1  # type: ignore[arg-type]
+    codes = physical.fill_null(null_code).to_numpy()
+    # Each code's first row, found by a scatter (later rows are written first).
+    first_row = np.full(null_code + 1, -1, dtype=np.int64)
+    first_row[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    first_row[null_code] = -1
+    present = np.flatnonzero(first_row >= 0)
+    names = text.gather(first_row[present]).cast(pl.String)
+    found = pl.select(looked_up(pl.lit(names), keys, values)).to_series()
+    table = pl.repeat(None, null_code + 1, dtype=values.dtype, eager=True).scatter(present, found)
+    return table.gather(pl.Series(codes)).alias(text.name)
+
+
+def among(values: pl.Series, wanted: pl.Series) -> pl.Series:
+    """Whether each of ``values`` (integers: event ids, bibs) is one of ``wanted``; null
+    stays null. Ids and bibs are small non-negative numbers: a table indexed by value
+    answers without hashing millions of rows. Other values are hashed."""
+    low, high = values.min(), values.max()
+    if low is None or low < 0 or high > 4 * len(values) + 1_000_000:  # type: ignore[operator]
+        return values.is_in(wanted.implode())
+    top = int(high)  # type: ignore[arg-type]
+    table = np.zeros(top + 2, dtype=bool)  # the last slot: for nulls, never wanted
+    chosen = wanted.drop_nulls().to_numpy()
+    table[chosen[(chosen >= 0) & (chosen <= top)]] = True
+    found = pl.Series(values.name, table[values.fill_null(top + 1).to_numpy()])
+    return (
+        found
+        if not values.has_nulls()
+        else pl.select(pl.when(pl.lit(values).is_not_null()).then(pl.lit(found)))
+        .to_series()
+        .alias(values.name)
+    )

@@ -51,6 +51,7 @@ from desert_runners.results.judgement import (
     judge,
     timing_points,
 )
+from desert_runners.results.lookup import among
 from desert_runners.results.parallel import in_parallel, is_large, row_halves
 from desert_runners.results.roles import events_of, passing_crossings, point_names
 from desert_runners.results.runs import run_ends, run_starts
@@ -352,26 +353,29 @@ def effective_timing_facts(facts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
         .join(voids, on="event_id", how="anti")  # a voided fact stays voided
     )
     columns = ["event_id", "kind", "bib", "tag", "stage", "checkpoint", "direction", "at"]
-    timing = facts.select(*columns, pl.lit(False).alias("replaced"))
-    is_voided = pl.col("event_id").is_in(voids["event_id"].implode())
+    timing = facts.select(*columns)
+    replaced_ids = pl.concat([voids["event_id"], corrections["event_id"]])
+    if replaced_ids.is_empty():
+        nothing = pl.DataFrame(schema={"event_id": pl.Int64, "reason": pl.String})
+        return timing.with_columns(pl.lit(False).alias("replaced")), nothing
+    # The few rows concerned, found in one pass over the event ids.
+    rows = pl.Series(np.flatnonzero(among(timing["event_id"], replaced_ids).to_numpy()))
+    concerned = timing[rows]
     set_aside = (
-        timing.filter(is_voided & TIMING_KINDS)
-        .join(voids, on="event_id")
+        concerned.filter(TIMING_KINDS)
+        .join(voids, on="event_id", how="inner")
         .select("event_id", "reason")
     )
-    if voids.is_empty() and corrections.is_empty():
-        return timing, set_aside
     corrected = (
-        timing.filter(pl.col("event_id").is_in(corrections["event_id"].implode()))
-        .join(corrections, on="event_id")
+        concerned.join(corrections, on="event_id", how="inner")
         .with_columns(
             pl.coalesce(f"new_{name}", name).alias(name)
             for name in ("at", "bib", "stage", "checkpoint", "direction")
         )
-        .select(timing.columns)
+        .select(*columns, pl.lit(False).alias("replaced"))
     )
-    replaced = pl.concat([voids["event_id"], corrections["event_id"]])
-    timing = timing.with_columns(pl.col("event_id").is_in(replaced.implode()).alias("replaced"))
+    replaced = pl.Series("replaced", np.zeros(timing.height, dtype=bool))
+    timing = timing.with_columns(replaced.scatter(rows, True))
     return pl.concat([timing, corrected]), set_aside
 
 

@@ -13,7 +13,7 @@ import polars as pl
 
 from desert_runners.domain.tags import TagTimeline
 from desert_runners.results.facts import UTC_TIME
-from desert_runners.results.lookup import looked_up
+from desert_runners.results.lookup import looked_up_column
 from desert_runners.results.parallel import in_parallel, row_halves
 
 NO_TAGS = pl.DataFrame(schema={"tag": pl.String, "bib": pl.Int64})
@@ -44,10 +44,10 @@ def with_read_bibs(facts: pl.DataFrame, timeline: TagTimeline) -> pl.DataFrame:
     # One lookup gives every read its tag's bib, or _BY_TIME for a tag that changed hands.
     tags = pl.Series([*whole_race, *changed], dtype=pl.String)
     bibs = pl.Series([*whole_race.values(), *[_BY_TIME] * len(changed)], dtype=pl.Int64)
-    bib = pl.when(unresolved).then(looked_up(pl.col("tag"), tags, bibs)).otherwise("bib")
 
     def looked_up_bibs(rows: pl.DataFrame) -> pl.Series:
-        return rows.select(bib.alias("bib")).to_series()
+        found = looked_up_column(rows["tag"], tags, bibs)
+        return rows.select(pl.when(unresolved).then(found).otherwise("bib").alias("bib")).to_series()
 
     # Millions of reads: the two halves are looked up at once.
     facts = facts.with_columns(pl.concat(in_parallel(looked_up_bibs, row_halves(facts))).rechunk())
@@ -75,7 +75,7 @@ def _by_time(
     rows = facts.select(pl.arg_where(chosen)).to_series()
     if rows.is_empty():
         return facts
-    reads = facts[rows].select("tag", "at").with_row_index("row")
+    reads = facts[rows].select(pl.col("tag").cast(pl.String), "at").with_row_index("row")
     found = (
         reads.sort("at")
         .join_asof(
