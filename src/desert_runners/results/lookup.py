@@ -30,12 +30,12 @@ def looked_up_column(text: pl.Series, keys: pl.Series, values: pl.Series) -> pl.
         return pl.repeat(None, text.len(), dtype=values.dtype, eager=True).alias(text.name)
     null_code = int(top) + 1  # type: ignore[arg-type]
     codes = physical.fill_null(null_code).to_numpy()
-    # Each code's first row, found by a scatter (later rows are written first).
-    first_row = np.full(null_code + 1, -1, dtype=np.int64)
-    first_row[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    first_row[null_code] = -1
-    present = np.flatnonzero(first_row >= 0)
-    names = text.gather(first_row[present]).cast(pl.String)
+    # A row of each code present, found by one scatter: its text is looked up once.
+    row_of = np.full(null_code + 1, -1, dtype=np.int64)
+    row_of[codes] = np.arange(len(codes))
+    row_of[null_code] = -1
+    present = np.flatnonzero(row_of >= 0)
+    names = text.gather(row_of[present]).cast(pl.String)
     found = pl.select(looked_up(pl.lit(names), keys, values)).to_series()
     table = pl.repeat(None, null_code + 1, dtype=values.dtype, eager=True).scatter(present, found)
     return table.gather(pl.Series(codes)).alias(text.name)

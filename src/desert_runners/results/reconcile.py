@@ -234,7 +234,7 @@ def _conflicts(
         *key, "at", pl.col("events").list.first().alias("event_id")
     )
     wanted = pl.concat([candidates["event_id"], after["event_id"]])
-    sources = facts.filter(pl.col("event_id").is_in(wanted.implode())).select("event_id", "source")
+    sources = facts.filter(among(facts["event_id"], wanted)).select("event_id", "source")
     withdrawals = rulings.filter(pl.col("kind") == "withdrawal").select(
         "bib", "stage", "source", "at", "event_id"
     )

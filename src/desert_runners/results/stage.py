@@ -37,24 +37,25 @@ WITHDRAWN = [StageStatus.DNF.value, StageStatus.DNS.value, StageStatus.MEDICAL.v
 
 def cutoffs_frame(stage: Stage) -> pl.DataFrame:
     """Each checkpoint's cutoff: an absolute deadline, or an elapsed time from the
-    runner's own start."""
+    runner's own start; ``order``: the course order of arriving there (its single
+    passing, or its ``in``), as ``reconcile.course_frame`` numbers it."""
     rows = [
         (
-            checkpoint.id.casefold(),
             checkpoint.id,
+            2 * index - 1 if checkpoint.in_out else 2 * index,
             None
             if checkpoint.cutoff.elapsed is not None
             else checkpoint.cutoff.deadline(stage.start).astimezone(UTC),
             checkpoint.cutoff.elapsed,
         )
-        for checkpoint in stage.checkpoints
+        for index, checkpoint in enumerate(stage.checkpoints, start=1)
         if checkpoint.cutoff is not None
     ]
     return pl.DataFrame(
         rows,
         schema={
-            "checkpoint": pl.String,
             "checkpoint_id": pl.String,
+            "order": pl.Int64,
             "deadline": UTC_TIME,
             "allowed": pl.Duration("us"),
         },
@@ -342,13 +343,10 @@ def _cutoffs_missed(stages: list[Stage], usable: pl.DataFrame) -> pl.DataFrame:
             for stage in stages
         ]
     )
-    # Most checkpoints have no cutoff: the passings at the others are left out first.
-    arrivals = usable.filter(
-        pl.col("checkpoint").is_in(cutoffs["checkpoint"].implode())
-        & (pl.col("direction").is_null() | (pl.col("direction") == "in"))
-    )
+    # Joined on numbers: most passings are at checkpoints without a cutoff, or leaving.
     late = (
-        arrivals.join(cutoffs, on=["stage", "checkpoint"], how="inner")
+        usable.select(*_KEY, "order", "at", "runner_start")
+        .join(cutoffs, on=["stage", "order"], how="inner")
         .with_columns(
             pl.coalesce("deadline", pl.col("runner_start") + pl.col("allowed")).alias("limit")
         )

@@ -47,7 +47,8 @@ def with_read_bibs(facts: pl.DataFrame, timeline: TagTimeline) -> pl.DataFrame:
 
     def looked_up_bibs(rows: pl.DataFrame) -> pl.Series:
         found = looked_up_column(rows["tag"], tags, bibs)
-        return rows.select(pl.when(unresolved).then(found).otherwise("bib").alias("bib")).to_series()
+        bib = pl.when(unresolved).then(found).otherwise("bib")
+        return rows.select(bib.alias("bib")).to_series()
 
     # Millions of reads: the two halves are looked up at once.
     facts = facts.with_columns(pl.concat(in_parallel(looked_up_bibs, row_halves(facts))).rechunk())
