@@ -405,8 +405,11 @@ def test_reads_are_put_in_bib_point_direction_time_order(
         },
         schema={"bib": pl.Int64, "point": pl.Int64, "direction_code": pl.Int8, "at": UTC_TIME},
     )
-    ordered = frame[pl.Series(reading_order(frame), dtype=pl.Int64)]
+    rows, new_key = reading_order(frame)
+    ordered = frame[pl.Series(rows, dtype=pl.Int64)]
     assert ordered.rows() == sorted(frame.rows())
+    keys = [row[:3] for row in ordered.rows()]
+    assert new_key.tolist() == [i == 0 or keys[i] != keys[i - 1] for i in range(len(keys))]
 
 
 def test_early_and_late_stages_done_in_two_parts_give_the_same_result(

@@ -132,15 +132,15 @@ def crossings(reads: pl.DataFrame, course: pl.DataFrame, window: timedelta) -> p
     and its times are reduced over those runs with NumPy (several times faster than a
     group-by here). Crossings are numbered from 1, in (bib, point, direction, time) order;
     ``in_out``: at a checkpoint with an in and an out."""
-    order = reading_order(reads)
-    bib, point, direction, chip, event_id = (
-        reads[name].to_numpy()[order]
-        for name in ("bib", "point", "direction_code", "chip", "event_id")
-    )
+    order, new_key = reading_order(reads)
+    chip, event_id = (reads[name].to_numpy()[order] for name in ("chip", "event_id"))
     at = reads["at"].to_physical().to_numpy()[order]  # microseconds
-    starts = run_starts(bib, point, direction)
+    starts = new_key
     starts[1:] |= np.diff(at) > window // timedelta(microseconds=1)
     first = np.flatnonzero(starts)
+    bib, point, direction = (
+        reads[name].to_numpy()[order[first]] for name in ("bib", "point", "direction_code")
+    )
     in_out_points = course.filter(pl.col("direction").is_not_null())["point"].unique().to_numpy()
     earliest = _earliest(at, first)
     chip_earliest = _earliest(np.where(chip, at, _NO_TIME), first)
@@ -148,10 +148,10 @@ def crossings(reads: pl.DataFrame, course: pl.DataFrame, window: timedelta) -> p
     return pl.DataFrame(
         {
             "crossing": np.arange(1, len(first) + 1, dtype=np.uint32),
-            "bib": bib[first],
-            "point": point[first],
-            "direction_code": direction[first],
-            "in_out": np.isin(point[first], in_out_points),
+            "bib": bib,
+            "point": point,
+            "direction_code": direction,
+            "in_out": np.isin(point, in_out_points),
             # The crossing's time is its earliest chip read: chip first, people the backup.
             "at": pl.Series(np.where(any_chip, chip_earliest, earliest)).cast(UTC_TIME),
             "chip": any_chip,
@@ -181,19 +181,21 @@ def _earliest(times: np.ndarray, first: np.ndarray) -> np.ndarray:
     return np.minimum.reduceat(times, first) if len(first) else times[:0]
 
 
-def reading_order(reads: pl.DataFrame) -> np.ndarray:
-    """The row order that sorts ``reads`` by (bib, point, direction_code, at).
+def reading_order(reads: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The row order that sorts ``reads`` by (bib, point, direction_code, at); and, in
+    that order, True where (bib, point, direction_code) differs from the row before.
 
     The fastest sort here is of plain integers, not of row numbers by key: bib, point,
     direction, time (to the second, which is enough to group reads into crossings: a
     crossing's time is the exact minimum anyway) and the row number are packed into one
-    integer, sorted, and the row numbers read back from the low bits. A log too long or
-    too varied to pack in 63 bits (a wrong year typed) is sorted on the four columns."""
+    integer, sorted, and the row numbers read back from the low bits; a new key shows in
+    the high bits. A log too long or too varied to pack in 63 bits (a wrong year typed)
+    is sorted on the four columns."""
     n = reads.height
     if not n:
-        return np.arange(0)
+        return np.arange(0), np.zeros(0, dtype=bool)
     bib, point = reads["bib"].to_numpy(), reads["point"].to_numpy()
-    direction = reads["direction_code"].to_numpy().astype(np.int64)
+    direction = reads["direction_code"].to_numpy()
     seconds = reads["at"].to_physical().to_numpy() // 1_000_000
     rank, points = _ranks(point)
     fields = [
@@ -205,13 +207,16 @@ def reading_order(reads: pl.DataFrame) -> np.ndarray:
     ]
     widths = [max(top, 1).bit_length() for _, top in fields]
     if sum(widths) > 63:
-        return np.lexsort((seconds, direction, point, bib))
+        rows = np.lexsort((seconds, direction, point, bib))
+        return rows, run_starts(bib[rows], point[rows], direction[rows])
     packed = np.zeros(n, dtype=np.int64)
     for (values, _), width in zip(fields, widths, strict=True):
-        packed = (packed << width) | values
+        packed <<= width
+        packed |= values
     packed.sort()  # plain integers: NumPy sorts them fastest, outside the GIL
     rows: np.ndarray = packed & ((1 << widths[-1]) - 1)
-    return rows
+    packed >>= widths[-1] + widths[-2]  # (bib, point, direction) only
+    return rows, run_starts(packed)
 
 
 def _ranks(point: np.ndarray) -> tuple[np.ndarray, int]:

@@ -60,3 +60,19 @@ def among(values: pl.Series, wanted: pl.Series) -> pl.Series:
         .to_series()
         .alias(values.name)
     )
+
+
+def positions(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Each of ``values``' index in ``keys`` (distinct integers), or -1 where it is none
+    of them. Bibs and stage numbers are small and non-negative: a table indexed by value
+    answers; other keys are found by a binary search."""
+    if not len(keys) or not len(values):
+        return np.full(len(values), -1, dtype=np.int64)
+    low, high = int(keys.min()), int(keys.max())
+    if low >= 0 and high <= 4 * len(values) + 1_000_000:
+        table = np.full(high + 2, -1, dtype=np.int64)  # the last slot: any other value
+        table[keys] = np.arange(len(keys))
+        return table[np.where((values >= 0) & (values <= high), values, high + 1)]
+    by_key = np.argsort(keys, kind="stable")
+    found = np.minimum(np.searchsorted(keys[by_key], values), len(keys) - 1)
+    return np.where(keys[by_key][found] == values, by_key[found], -1)

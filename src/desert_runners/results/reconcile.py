@@ -128,7 +128,7 @@ def reconcile(
             every, rulings, course, points, thresholds, continues
         )
         # A typo set aside for a later crossing is no conflict: it is resolved.
-        kept = every.filter(~pl.col("crossing").is_in(displaced.implode()))
+        kept = every.filter(~among(every["crossing"], displaced)) if len(displaced) else every
         return _Part(kept, passings, set_aside)
 
     converted = in_parallel(as_numbers, row_halves(timing))
@@ -155,13 +155,18 @@ class _Part:
 
 def _stage_parts(race: Race, course: pl.DataFrame, reads: pl.DataFrame) -> list[pl.DataFrame]:
     """The reads and entries (``usable_reads``) of the early and of the late stages, of a
-    large log: a crossing never spans two stages, so the parts are reconciled at once."""
-    numbers = sorted(stage.number for stage in race.stages)
-    if not is_large(reads) or len(numbers) < 2:
+    large log: a crossing never spans two stages, so the parts are reconciled at once.
+    The stages are cut where each part gets about half the reads (a long stage has more
+    checkpoints, so more reads)."""
+    if not is_large(reads) or len(race.stages) < 2:
         return [reads]
-    last_early = numbers[len(numbers) // 2 - 1]
-    early_points = course.filter(pl.col("stage") <= last_early)["point"].max()
-    early = pl.col("point") <= early_points
+    # Each stage but the last may end the early part: the one that halves the reads.
+    points = course.group_by("stage").agg(pl.col("point").max()).sort("stage")["point"]
+    ends = points.to_numpy()[:-1]
+    counts = np.bincount(reads["point"].to_numpy(), minlength=int(ends.max()) + 1)
+    early_sizes = np.cumsum(counts)[ends]
+    cut = int(ends[np.argmin(np.abs(early_sizes - reads.height / 2))])
+    early = pl.col("point") <= cut
     return [reads.filter(early), reads.filter(~early)]
 
 
@@ -230,8 +235,10 @@ def _conflicts(
             "event_id": every["events"].gather(rows).list.first(),
         }
     ).with_columns(direction_name(pl.col("direction")).alias("direction"))
-    after = passings.filter(pl.col("reason").str.starts_with(AFTER_WITHDRAWAL)).select(
-        *key, "at", pl.col("events").list.first().alias("event_id")
+    after = (
+        passings.select(*key, "at", "reason", pl.col("events").list.first().alias("event_id"))
+        .filter(pl.col("reason").str.starts_with(AFTER_WITHDRAWAL))
+        .drop("reason")
     )
     wanted = pl.concat([candidates["event_id"], after["event_id"]])
     sources = facts.filter(among(facts["event_id"], wanted)).select("event_id", "source")

@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from datetime import UTC, timedelta
 from enum import StrEnum
 
+import numpy as np
 import polars as pl
 
 from desert_runners.domain.race import Consequence, Race, Stage
 from desert_runners.results.facts import UTC_TIME, in_force
+from desert_runners.results.lookup import positions
 from desert_runners.results.penalties import penalty_table
 from desert_runners.results.reconcile import DataStatus
 
@@ -97,10 +99,10 @@ def race_stage_results(
 
 
 def _usable(passings: pl.DataFrame) -> pl.DataFrame:
-    """The passings a stage result may use (not bad), with the columns it needs."""
-    return passings.filter(pl.col("status") != DataStatus.BAD.value).select(
-        "bib", "stage", "checkpoint", "direction", "order", "at", "runner_start"
-    )
+    """The passings a stage result may use (not bad), with the columns it needs (picked
+    first: the passings' other columns, their events above all, are not copied)."""
+    needed = passings.select("bib", "stage", "order", "at", "runner_start", "status")
+    return needed.filter(pl.col("status") != DataStatus.BAD.value).drop("status")
 
 
 _KEY = ["bib", "stage"]
@@ -131,32 +133,20 @@ def _stage_tables(
     days = pl.DataFrame(
         {
             "stage": numbers,
-            "finish_point": [stage.finish.id.casefold() for stage in stages],
             "field_start": [stage.start.astimezone(UTC) for stage in stages],
             "final": [final[number] for number in numbers],
         },
         schema={
             "stage": pl.Int64,
-            "finish_point": pl.String,
             "field_start": UTC_TIME,
             "final": pl.Boolean,
         },
     )
-    runners = pl.DataFrame({"bib": bibs}).join(days, how="cross")
-    finish_points = {row[0]: row[1] for row in days.select("stage", "finish_point").iter_rows()}
-    is_finish = pl.col("checkpoint") == pl.col("stage").replace_strict(
-        finish_points, default=None, return_dtype=pl.String
-    )
-    # One pass over the passings: each runner's finish of each stage, and the start of
-    # everyone seen on it (a runner's start is the same on all their passings of a stage).
-    seen = usable.group_by(_KEY).agg(
-        pl.col("at").filter(is_finish).first().alias("finish"),
-        pl.col("runner_start").filter(is_finish).first().alias("start"),
-        pl.col("runner_start").first().alias("seen_start"),
-    )
+    runners = pl.DataFrame({"bib": bibs}).join(days, how="cross", maintain_order="left_right")
+    seen = _seen(usable, bibs, stages)
     own_holds, field_holds = _neutralised(rulings)
     table = (
-        runners.join(seen, on=_KEY, how="left")
+        runners.with_columns(seen)
         .join(_withdrawals(rulings), on=_KEY, how="left")
         .join(own_holds, on=_KEY, how="left")
         .join(field_holds, on="stage", how="left")
@@ -240,6 +230,34 @@ def _stage_tables(
     ).sort("stage", "rank", "bib", nulls_last=True)
     tables = ordered.partition_by("stage", as_dict=True, maintain_order=True)
     return {number: tables.get((number,), ordered.clear()) for number in numbers}
+
+
+def _seen(usable: pl.DataFrame, bibs: pl.Series, stages: list[Stage]) -> list[pl.Series]:
+    """Each runner's ``finish`` and ``start`` of each stage (from their arrival at its
+    finish) and ``seen_start`` (the start of everyone seen on it: a runner's start is the
+    same on all their passings of a stage), one row per bib and stage of ``stages``, in
+    that order (bib by bib).
+
+    One pass over the passings: each passing's row in that table is worked out as a
+    number, and its values are written there, with no group-by or join."""
+    numbers = np.array([stage.number for stage in stages])
+    # The finish is a stage's last checkpoint: its arrival is its in, if it has one.
+    finish_order = np.array([2 * len(s.checkpoints) - s.finish.in_out for s in stages])
+    runner = positions(usable["bib"].to_numpy(), bibs.to_numpy())
+    day = positions(usable["stage"].to_numpy(), numbers)
+    known = (runner >= 0) & (day >= 0)
+    row = runner * len(stages) + day
+    finish = known & (usable["order"].to_numpy() == finish_order[day])
+
+    def written(name: str, alias: str, where: np.ndarray) -> pl.Series:
+        empty = pl.repeat(None, len(bibs) * len(stages), dtype=usable.schema[name], eager=True)
+        return empty.scatter(row[where], usable[name].filter(pl.Series(where))).alias(alias)
+
+    return [
+        written("at", "finish", finish),
+        written("runner_start", "start", finish),
+        written("runner_start", "seen_start", known),
+    ]
 
 
 def _out(race: Race, table: pl.DataFrame, out_before: pl.DataFrame | None) -> pl.DataFrame:
