@@ -118,3 +118,19 @@ def test_an_elapsed_cutoff_runs_from_each_runners_own_start() -> None:
         (101, "missed_cutoff", "missed the cutoff at CP1"),
         (102, "racing", None),
     ]
+
+
+def test_at_a_finish_with_an_in_and_an_out_the_arrival_ends_the_stage() -> None:
+    first, second = RACE.stages
+    cp1, finish = first.checkpoints
+    race = replace(
+        RACE, stages=(replace(first, checkpoints=(cp1, replace(finish, in_out=True))), second)
+    )
+    log = Log()
+    # Out after the arrival (kit check in camp); typed out first, so order cannot decide.
+    log.entry(101, 1, "finish", at(7, 14, 20), direction=Direction.OUT)
+    log.entry(101, 1, "finish", at(7, 14, 0), direction=Direction.IN)
+    facts = facts_frame(log.events)
+    passings = reconcile(race, facts, BIBS, TAGS).passings
+    table = stage_results(race, 1, passings, facts, BIBS).head(1)
+    assert table.select("bib", "status", "stage_time").rows() == [(101, "finished", hours(6))]

@@ -23,7 +23,7 @@ def looked_up(text: pl.Expr, keys: pl.Series, values: pl.Series) -> pl.Expr:
 def looked_up_column(text: pl.Series, keys: pl.Series, values: pl.Series) -> pl.Series:
     """As ``looked_up``, for a column of text or of codes (categorical)."""
     if text.dtype != pl.Categorical:
-        return pl.select(looked_up(pl.lit(text), keys, values)).to_series()
+        return pl.select(looked_up(pl.lit(text), keys, values)).to_series().alias(text.name)
     physical = text.to_physical()
     top = physical.max()
     if top is None:  # no text at all
