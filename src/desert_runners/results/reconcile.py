@@ -113,6 +113,9 @@ def reconcile(
 ) -> Reconciliation:
     """``facts`` as from ``facts_frame``; ``bibs`` the race's entrants; ``tags`` (tag, bib).
     The passings come in no particular order."""
+    # A log read in pieces (a file's row groups) is put in one piece per column first:
+    # gathers and slices of millions of rows over many pieces cost more than the copy.
+    facts = facts.rechunk()
     course = course_frame(race)
     timing, voided_aside = effective_timing_facts(facts)
     rulings = in_force(facts)

@@ -29,6 +29,7 @@ def with_read_bibs(facts: pl.DataFrame, timeline: TagTimeline) -> pl.DataFrame:
     matched against the history by time, so a race of millions of reads stays fast."""
     if not timeline.segments:
         return facts
+    facts = facts.rechunk()  # see ``reconcile``: one piece per column (no copy if already)
     whole_race = {
         tag: parts[0][1]
         for tag, parts in timeline.segments.items()
