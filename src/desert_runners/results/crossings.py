@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from desert_runners.results.facts import UTC_TIME
-from desert_runners.results.lookup import among, looked_up_column
+from desert_runners.results.lookup import among, key_index, looked_up_column
 from desert_runners.results.runs import run_starts
 
 # Directions as numbers: 0 none (a single passing), 1 in, 2 out.
@@ -45,67 +45,60 @@ def usable_reads(
     Text is mapped to numbers column by column, with no join: a join moves every column
     of millions of rows, and moving text is what makes them slow. ``tags``: a tag named
     twice counts with its last bib."""
-    bib = pl.col("bib")
+    bib = timing["bib"]
     if tags.height:  # the service resolves tags from their history before: none here
         known = tags.filter(pl.col("tag").is_not_null()).unique("tag", keep="last")
-        bib = pl.coalesce("bib", looked_up_column(timing["tag"], known["tag"], known["bib"]))
-    numbers = timing.select(
-        "event_id",
-        bib.alias("bib"),
-        _point_code(course, timing).alias("point_code"),  # point * 2 + (1 at an in/out)
-        DIRECTION_CODE.alias("direction_code"),
-        "at",
-        (pl.col("kind") == "read").alias("chip"),
-    )
-    usable = (
-        pl.col("at").is_not_null()
-        & among(numbers["bib"], bibs)
-        & pl.col("point_code").is_not_null()
-    ).fill_null(False)
+        bib = bib.fill_null(looked_up_column(timing["tag"], known["tag"], known["bib"]))
+    point_code = pl.Series(_point_code(course, timing))  # point * 2 + in/out, or -1
     # The reads and entries in force (see ``reconcile.effective_timing_facts``).
     is_timing = timing.select(TIMING_KINDS & ~pl.col("replaced")).to_series()
-    mask = numbers.select(usable.alias("usable")).to_series() & is_timing
-    kept = numbers.filter(mask).select(
-        "event_id",
-        "bib",
-        (pl.col("point_code") // 2).alias("point"),
-        # A direction only exists at in/out checkpoints; elsewhere it is ignored.
-        pl.when(pl.col("point_code") % 2 == 1)
-        .then(pl.col("direction_code"))
-        .otherwise(pl.lit(0, pl.Int8))
-        .alias("direction_code"),
-        "at",
-        "chip",
+    mask = is_timing & (
+        timing["at"].is_not_null() & among(bib, bibs) & (point_code >= 0)
+    ).fill_null(False)
+    # One pass picks the rows and works out their numbers: the text is not copied.
+    kept = (
+        timing.lazy()
+        .with_columns(bib.alias("bib"), point_code.alias("point_code"))
+        .filter(mask)
+        .select(
+            "event_id",
+            "bib",
+            (pl.col("point_code") // 2).alias("point"),
+            # A direction only exists at in/out checkpoints; elsewhere it is ignored.
+            pl.when(pl.col("point_code") % 2 == 1)
+            .then(DIRECTION_CODE)
+            .otherwise(pl.lit(0, pl.Int8))
+            .alias("direction_code"),
+            "at",
+            (pl.col("kind") == "read").alias("chip"),
+        )
+        .collect()
     )
     unusable_mask = ~mask & is_timing
     # Copied out (a few rows): text filtered from a slice of a frame of several chunks
     # breaks pl.format in Polars 2.1 ("i < self.len()"), and ``timing`` may be a slice.
-    unusable = (
-        timing.filter(unusable_mask).with_columns(numbers.filter(unusable_mask)["bib"]).rechunk()
-    )
+    unusable = timing.filter(unusable_mask).with_columns(bib.filter(unusable_mask)).rechunk()
     return kept, _unusable_reasons(unusable, bibs)
 
 
-def _point_code(course: pl.DataFrame, timing: pl.DataFrame) -> pl.Expr:
-    """The expression that gives each row of ``timing`` its timing point, as ``point * 2 + 1``
-    at an in/out checkpoint and ``point * 2`` elsewhere (null for a checkpoint the race
-    has not). The checkpoint's name is looked up once per row; (stage, checkpoint) is
-    then one integer, an index into a table of the race's points."""
+def _point_code(course: pl.DataFrame, timing: pl.DataFrame) -> np.ndarray:
+    """Each row's timing point as ``point * 2 + 1`` at an in/out checkpoint and
+    ``point * 2`` elsewhere; -1 for a checkpoint the race has not. The checkpoint's name
+    is looked up once per code; (stage, checkpoint) is then one integer, an index into a
+    table of the race's points."""
     points = course.unique(["stage", "checkpoint"], keep="first", maintain_order=True)
     names = points["checkpoint"].unique().sort()
     top = max(points["stage"].to_list(), default=0)
-    table: list[int | None] = [None] * ((top + 1) * len(names))
+    table = np.full((top + 1) * len(names) + 1, -1, dtype=np.int64)  # the last: no point
     index = {name: code for code, name in enumerate(names)}
     for stage, checkpoint, point, direction in points.select(
         "stage", "checkpoint", "point", "direction"
     ).iter_rows():
         table[stage * len(names) + index[checkpoint]] = point * 2 + (direction is not None)
-    codes = pl.Series(range(len(names)), dtype=pl.Int64)
-    name_code = looked_up_column(timing["checkpoint"], names, codes)
-    where = pl.when(pl.col("stage").is_between(0, top)).then(
-        pl.col("stage") * len(names) + name_code
-    )
-    return pl.lit(pl.Series(table, dtype=pl.Int64)).gather(where)
+    name = key_index(timing["checkpoint"], names)
+    stage = timing["stage"].fill_null(-1).to_numpy()
+    known = (name >= 0) & (stage >= 0) & (stage <= top)
+    return table[np.where(known, stage * len(names) + name, len(table) - 1)]
 
 
 def _unusable_reasons(unusable: pl.DataFrame, bibs: pl.Series) -> pl.DataFrame:

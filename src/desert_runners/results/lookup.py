@@ -22,23 +22,32 @@ def looked_up(text: pl.Expr, keys: pl.Series, values: pl.Series) -> pl.Expr:
 
 def looked_up_column(text: pl.Series, keys: pl.Series, values: pl.Series) -> pl.Series:
     """As ``looked_up``, for a column of text or of codes (categorical)."""
+    index = key_index(text, keys)
+    with_none = values.extend_constant(None, 1)  # index -1 (no key) takes the null
+    return with_none.gather(np.where(index < 0, len(values), index)).alias(text.name)
+
+
+def key_index(text: pl.Series, keys: pl.Series) -> np.ndarray:
+    """Each row's index in ``keys`` (distinct text, no null), -1 where it is none (or
+    null). Codes (categorical) are looked up once per distinct code: a scatter finds a
+    row of each, and the rows take their index from a table indexed by code."""
     if text.dtype != pl.Categorical:
-        return pl.select(looked_up(pl.lit(text), keys, values)).to_series().alias(text.name)
+        found = text.cast(pl.Enum(keys.to_list()), strict=False).to_physical()
+        return found.cast(pl.Int64).fill_null(-1).to_numpy()
     physical = text.to_physical()
     top = physical.max()
     if top is None:  # no text at all
-        return pl.repeat(None, text.len(), dtype=values.dtype, eager=True).alias(text.name)
+        return np.full(text.len(), -1, dtype=np.int64)
     null_code = int(top) + 1  # type: ignore[arg-type]
     codes = physical.fill_null(null_code).to_numpy()
-    # A row of each code present, found by one scatter: its text is looked up once.
     row_of = np.full(null_code + 1, -1, dtype=np.int64)
-    row_of[codes] = np.arange(len(codes))
+    row_of[codes] = np.arange(len(codes))  # a row of each code present
     row_of[null_code] = -1
     present = np.flatnonzero(row_of >= 0)
     names = text.gather(row_of[present]).cast(pl.String)
-    found = pl.select(looked_up(pl.lit(names), keys, values)).to_series()
-    table = pl.repeat(None, null_code + 1, dtype=values.dtype, eager=True).scatter(present, found)
-    return table.gather(pl.Series(codes)).alias(text.name)
+    table = np.full(null_code + 1, -1, dtype=np.int64)
+    table[present] = key_index(names, keys)
+    return table[codes]
 
 
 def among(values: pl.Series, wanted: pl.Series) -> pl.Series:

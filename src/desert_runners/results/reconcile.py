@@ -244,7 +244,7 @@ def _conflicts(
         .drop("reason")
     )
     wanted = pl.concat([candidates["event_id"], after["event_id"]])
-    sources = facts.filter(among(facts["event_id"], wanted)).select("event_id", "source")
+    sources = facts.select("event_id", "source").filter(among(facts["event_id"], wanted))
     withdrawals = rulings.filter(pl.col("kind") == "withdrawal").select(
         "bib", "stage", "source", "at", "event_id"
     )
@@ -263,7 +263,8 @@ def _mark_conflicts(passings: pl.DataFrame, notes: pl.DataFrame) -> pl.DataFrame
         return passings
     key = ["bib", "stage", "checkpoint", "direction"]
     rows = passings.select(pl.arg_where(pl.col("bib").is_in(notes["bib"].implode()))).to_series()
-    marked = passings[rows].join(notes, on=key, how="left", nulls_equal=True, maintain_order="left")
+    concerned = passings.select(*key, "status", "reason")[rows]  # not the events: narrow
+    marked = concerned.join(notes, on=key, how="left", nulls_equal=True, maintain_order="left")
     good = pl.col("status") == DataStatus.GOOD.value
     marked = marked.select(
         pl.when(pl.col("note").is_not_null() & good)
