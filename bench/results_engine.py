@@ -12,6 +12,10 @@ time), the least any reconciliation must do.
 
 from __future__ import annotations
 
+# isort: off
+import desert_runners  # noqa: F401  first: it sets how Polars' allocator keeps memory
+# isort: on
+
 import sys
 import time
 from datetime import UTC, datetime, timedelta
