@@ -23,6 +23,10 @@ def looked_up(text: pl.Expr, keys: pl.Series, values: pl.Series) -> pl.Expr:
 def looked_up_column(text: pl.Series, keys: pl.Series, values: pl.Series) -> pl.Series:
     """As ``looked_up``, for a column of text or of codes (categorical)."""
     index = key_index(text, keys)
+    if values.dtype.is_integer() and not values.has_nulls() and len(values):
+        # NumPy gathers plain integers several times faster; the rows of no key are null.
+        found = pl.Series(text.name, values.to_numpy()[np.maximum(index, 0)], values.dtype)
+        return found.set(pl.Series(index < 0), None) if (index < 0).any() else found
     with_none = values.extend_constant(None, 1)  # index -1 (no key) takes the null
     return with_none.gather(np.where(index < 0, len(values), index)).alias(text.name)
 
@@ -40,8 +44,8 @@ def key_index(text: pl.Series, keys: pl.Series) -> np.ndarray:
         return np.full(text.len(), -1, dtype=np.int64)
     null_code = int(top) + 1  # type: ignore[arg-type]
     codes = physical.fill_null(null_code).to_numpy()
-    row_of = np.full(null_code + 1, -1, dtype=np.int64)
-    row_of[codes] = np.arange(len(codes))  # a row of each code present
+    row_of = np.full(null_code + 1, -1, dtype=np.int64)  # a row of each code present
+    row_of[codes] = np.arange(len(codes), dtype=np.int32 if len(codes) < 2**31 else np.int64)
     row_of[null_code] = -1
     present = np.flatnonzero(row_of >= 0)
     names = text.gather(row_of[present]).cast(pl.String)
