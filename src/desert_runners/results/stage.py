@@ -361,10 +361,18 @@ def _cutoffs_missed(stages: list[Stage], usable: pl.DataFrame) -> pl.DataFrame:
             for stage in stages
         ]
     )
-    # Joined on numbers: most passings are at checkpoints without a cutoff, or leaving.
+    # Each passing's cutoff found by number (stage, course order), without a join: most
+    # passings are at checkpoints without one, or leaving.
+    span = max(int(usable["order"].max() or 0), int(cutoffs["order"].max() or 0)) + 1
+
+    def point(frame: pl.DataFrame) -> np.ndarray:
+        return frame["stage"].to_numpy() * span + frame["order"].to_numpy()
+
+    which = positions(point(usable), point(cutoffs))
+    rows = np.flatnonzero(which >= 0)
+    arrivals = usable.select(*_KEY, "order", "at", "runner_start")[rows]
     late = (
-        usable.select(*_KEY, "order", "at", "runner_start")
-        .join(cutoffs, on=["stage", "order"], how="inner")
+        pl.concat([arrivals, cutoffs.drop("stage", "order")[which[rows]]], how="horizontal")
         .with_columns(
             pl.coalesce("deadline", pl.col("runner_start") + pl.col("allowed")).alias("limit")
         )
