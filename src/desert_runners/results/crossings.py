@@ -200,8 +200,8 @@ def reading_order(reads: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     ]
     widths = [max(top, 1).bit_length() for _, top in fields]
     if sum(widths) > 63:
-        rows = np.lexsort((seconds, direction, point, bib))
-        return rows, run_starts(bib[rows], point[rows], direction[rows])
+        by_key = np.lexsort((seconds, direction, point, bib))
+        return by_key, run_starts(bib[by_key], point[by_key], direction[by_key])
     packed = np.zeros(n, dtype=np.int64)
     for (values, _), width in zip(fields, widths, strict=True):
         packed <<= width

@@ -13,15 +13,9 @@ import numpy as np
 import polars as pl
 
 
-def looked_up(text: pl.Expr, keys: pl.Series, values: pl.Series) -> pl.Expr:
-    """``text`` mapped through ``keys`` (distinct, no null) to ``values``, row for row;
-    null where the text is not a key."""
-    codes = text.cast(pl.Enum(keys.to_list()), strict=False).to_physical()
-    return pl.lit(values).gather(codes)
-
-
 def looked_up_column(text: pl.Series, keys: pl.Series, values: pl.Series) -> pl.Series:
-    """As ``looked_up``, for a column of text or of codes (categorical)."""
+    """``text`` (text or codes) mapped through ``keys`` (distinct, no null) to ``values``,
+    row for row; null where the text is not a key."""
     index = key_index(text, keys)
     if values.dtype.is_integer() and not values.has_nulls() and len(values):
         # NumPy gathers plain integers several times faster; the rows of no key are null.
@@ -33,8 +27,9 @@ def looked_up_column(text: pl.Series, keys: pl.Series, values: pl.Series) -> pl.
 
 def key_index(text: pl.Series, keys: pl.Series) -> np.ndarray:
     """Each row's index in ``keys`` (distinct text, no null), -1 where it is none (or
-    null). Codes (categorical) are looked up once per distinct code: a scatter finds a
-    row of each, and the rows take their index from a table indexed by code."""
+    null). Text is cast to an enum of the keys (hashed once per row); codes (categorical)
+    are looked up once per distinct code: a scatter finds a row of each, and the rows
+    take their index from a table indexed by code."""
     if text.dtype != pl.Categorical:
         found = text.cast(pl.Enum(keys.to_list()), strict=False).to_physical()
         return found.cast(pl.Int64).fill_null(-1).to_numpy()
@@ -51,7 +46,8 @@ def key_index(text: pl.Series, keys: pl.Series) -> np.ndarray:
     names = text.gather(row_of[present]).cast(pl.String)
     table = np.full(null_code + 1, -1, dtype=np.int64)
     table[present] = key_index(names, keys)
-    return table[codes]
+    index: np.ndarray = table[codes]
+    return index
 
 
 def among(values: pl.Series, wanted: pl.Series) -> pl.Series:

@@ -170,7 +170,8 @@ def _stage_parts(race: Race, course: pl.DataFrame, reads: pl.DataFrame) -> list[
     early_sizes = np.cumsum(counts)[ends]
     cut = int(ends[np.argmin(np.abs(early_sizes - reads.height / 2))])
     early = pl.col("point") <= cut
-    return [reads.filter(early), reads.filter(~early)]
+    parts = [reads.filter(early), reads.filter(~early)]
+    return [part for part in parts if part.height]  # mid-race, the late stages have none
 
 
 _MAX_DISPLACEMENTS = 3  # a runner rarely has more than one impossible typo at a point

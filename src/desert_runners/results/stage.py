@@ -363,10 +363,11 @@ def _cutoffs_missed(stages: list[Stage], usable: pl.DataFrame) -> pl.DataFrame:
     )
     # Each passing's cutoff found by number (stage, course order), without a join: most
     # passings are at checkpoints without one, or leaving.
-    span = max(int(usable["order"].max() or 0), int(cutoffs["order"].max() or 0)) + 1
+    span = int(pl.concat([usable["order"], cutoffs["order"]]).max() or 0) + 1  # type: ignore[arg-type]
 
     def point(frame: pl.DataFrame) -> np.ndarray:
-        return frame["stage"].to_numpy() * span + frame["order"].to_numpy()
+        number: np.ndarray = frame["stage"].to_numpy() * span + frame["order"].to_numpy()
+        return number
 
     which = positions(point(usable), point(cutoffs))
     rows = np.flatnonzero(which >= 0)
