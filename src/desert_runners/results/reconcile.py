@@ -122,11 +122,14 @@ def reconcile(
     points = timing_points(course, stage_starts(race))
     continues = race.rules.withdrawn_stage is not Consequence.OUT
 
-    def as_numbers(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        return usable_reads(rows, bibs, tags, course)
+    early_end = _early_end(race, course, timing)
+
+    def as_numbers(rows: pl.DataFrame) -> tuple[list[pl.DataFrame], pl.DataFrame]:
+        usable, aside = usable_reads(rows, bibs, tags, course)
+        return _stage_parts(usable, early_end), aside
 
     def reconciled(reads: pl.DataFrame) -> _Part:
-        every = crossings(reads, course, thresholds.window)
+        every = crossings(reads.rechunk(), course, thresholds.window)
         passings, set_aside, displaced = _passings(
             every, rulings, course, points, thresholds, continues
         )
@@ -134,9 +137,11 @@ def reconcile(
         kept = every.filter(~among(every["crossing"], displaced)) if len(displaced) else every
         return _Part(kept, passings, set_aside)
 
+    # Reads become numbers in two halves of rows at once, each half cut into its early and
+    # late stages; then the early and the late stages are reconciled at once.
     converted = in_parallel(as_numbers, row_halves(timing))
-    usable = pl.concat([numbers for numbers, _ in converted])
-    done = in_parallel(reconciled, _stage_parts(race, course, usable))
+    parts = [pl.concat(pieces) for pieces in zip(*(part for part, _ in converted), strict=True)]
+    done = in_parallel(reconciled, [part for part in parts if part.height] or parts[:1])
     every = pl.concat([part.crossings for part in done])
     passings = pl.concat([part.passings for part in done])
     unusable = _with_rejection_reasons(pl.concat([aside for _, aside in converted]), facts)
@@ -156,22 +161,31 @@ class _Part:
     set_aside: pl.DataFrame  # crossings that are not passings, why
 
 
-def _stage_parts(race: Race, course: pl.DataFrame, reads: pl.DataFrame) -> list[pl.DataFrame]:
-    """The reads and entries (``usable_reads``) of the early and of the late stages, of a
-    large log: a crossing never spans two stages, so the parts are reconciled at once.
-    The stages are cut where each part gets about half the reads (a long stage has more
-    checkpoints, so more reads)."""
-    if not is_large(reads) or len(race.stages) < 2:
+def _early_end(race: Race, course: pl.DataFrame, timing: pl.DataFrame) -> int | None:
+    """The last timing point of the early stages of a large log (None: it is reconciled
+    in one part). A crossing never spans two stages, so the early and the late stages
+    are reconciled at once; they are cut where each part gets about half the rows (a
+    long stage has more checkpoints, so more reads)."""
+    if not is_large(timing) or len(race.stages) < 2:
+        return None
+    ends = course.group_by("stage").agg(pl.col("point").max()).sort("stage")
+    numbers = ends["stage"].to_numpy()
+    top = int(numbers.max())
+    # Rows per stage number; no stage, or one the race has not (a typed 2010), count
+    # nowhere: they are moved to the first and the last slot, then left out.
+    stage = np.clip(timing["stage"].fill_null(-1).to_numpy(), -1, top + 1) + 1
+    rows_up_to = np.cumsum(np.bincount(stage, minlength=top + 3)[1 : top + 2])
+    # Each stage but the last may end the early part: the one that halves the rows.
+    best = int(np.argmin(np.abs(rows_up_to[numbers[:-1]] - rows_up_to[-1] / 2)))
+    return int(ends["point"][best])
+
+
+def _stage_parts(reads: pl.DataFrame, early_end: int | None) -> list[pl.DataFrame]:
+    """``reads`` (``usable_reads``) as the early and the late stages (see ``_early_end``)."""
+    if early_end is None:
         return [reads]
-    # Each stage but the last may end the early part: the one that halves the reads.
-    points = course.group_by("stage").agg(pl.col("point").max()).sort("stage")["point"]
-    ends = points.to_numpy()[:-1]
-    counts = np.bincount(reads["point"].to_numpy(), minlength=int(ends.max()) + 1)
-    early_sizes = np.cumsum(counts)[ends]
-    cut = int(ends[np.argmin(np.abs(early_sizes - reads.height / 2))])
-    early = pl.col("point") <= cut
-    parts = [reads.filter(early), reads.filter(~early)]
-    return [part for part in parts if part.height]  # mid-race, the late stages have none
+    early = pl.col("point") <= early_end
+    return [reads.filter(early), reads.filter(~early)]
 
 
 _MAX_DISPLACEMENTS = 3  # a runner rarely has more than one impossible typo at a point
