@@ -15,10 +15,14 @@ from datetime import timedelta
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 from tests.integration.test_result_sheets import FIXTURES
 
+from desert_runners.adapters.storage import event_log
 from desert_runners.bootstrap import Context
 from desert_runners.domain.errors import UserError
+from desert_runners.domain.events import Direction, EventKind, Fact
+from desert_runners.results.facts import facts_frame, facts_from_log
 from desert_runners.services.races import find_race, load_race_file
 from desert_runners.services.results import compute, result_sheet
 from desert_runners.services.simulation import Loaded, load_simulation
@@ -195,3 +199,68 @@ def _messy_bibs(simulated: SimulatedRace) -> list[int]:
         if point in finishes and (bib, stage, leg.point) not in written:
             mess.add(bib)
     return sorted(mess)
+
+
+def test_the_log_read_as_columns_gives_the_facts_read_event_by_event(context: Context) -> None:
+    # compute() reads the log as columns (no object per event); it must give exactly the
+    # facts frame that reading each event gives, payloads and times included.
+    simulated_into(context)
+    row = find_race(context, RACE)
+    stage = row.race.stages[0]
+    when = stage.start + timedelta(hours=2, microseconds=123_456)
+    extra = [
+        Fact(EventKind.READ, "mat", "t", tag="NOTIME", payload={"rejected": "no time: 25:61"}),
+        Fact(
+            EventKind.READ,
+            "mat",
+            "t",
+            when,
+            tag="A1",
+            stage=1,
+            checkpoint="CP1",
+            payload={"bib": 7, "raw": "x"},
+        ),  # a device's own fields: not the engine's
+        Fact(
+            EventKind.CORRECTION,
+            "office",
+            "t",
+            payload={
+                "target": 1,
+                "occurred_at": when.isoformat(),
+                "checkpoint": "CP1",
+                "direction": "in",
+                "bib": 3,
+                "stage": 1,
+                "reason": "clock",
+            },
+        ),
+        Fact(
+            EventKind.APPEAL,
+            "jury",
+            "t",
+            payload={"target": 2, "decision": "upheld", "reason": "r"},
+        ),
+        Fact(
+            EventKind.ENTRY,
+            "desk",
+            "t",
+            when,
+            bib=5,
+            stage=1,
+            checkpoint="CP1",
+            direction=Direction.OUT,
+        ),
+    ]
+    with context.store.write() as connection:
+        event_log.append(connection, row.id, RACE, extra, when)
+    with context.store.read() as connection:
+        by_event = facts_frame(event_log.query_events(connection, row.id, RACE))
+        by_column = facts_from_log(event_log.log_columns(connection, row.id))
+    assert_frame_equal(by_column, by_event)
+    assert by_column.height > 1_000
+    assert (
+        by_column.filter(pl.col("kind") == "read")["new_bib"].null_count()
+        == by_column.filter(pl.col("kind") == "read").height
+    )
+    corrected = by_column.filter(pl.col("kind") == "correction").row(-1, named=True)
+    assert (corrected["new_at"], corrected["new_checkpoint"]) == (when, "cp1")

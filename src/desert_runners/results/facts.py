@@ -14,10 +14,12 @@ Payload conventions of the facts that refer to others (written by the services):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from desert_runners.domain.events import Event
@@ -26,7 +28,7 @@ UTC_TIME = pl.Datetime("us", "UTC")
 # The log's few-valued text (kinds, sources, tags, checkpoints, directions) is held as
 # codes: millions of reads repeat a few thousand values, and comparing or looking up a
 # code costs a fraction of hashing its text (see ``results.lookup``).
-CODED = pl.Categorical
+CODED = pl.Categorical()
 
 FACTS_SCHEMA: dict[str, Any] = {
     "event_id": pl.Int64,
@@ -51,14 +53,29 @@ FACTS_SCHEMA: dict[str, Any] = {
 }
 
 
+# The columns a fact's payload gives (see the conventions above).
+PAYLOAD_COLUMNS = [
+    "target",
+    "reason",
+    "new_at",
+    "new_bib",
+    "new_stage",
+    "new_checkpoint",
+    "new_direction",
+    "status",
+    "code",
+    "duration",
+]
+# The columns the log itself gives, before the payload's.
+LOG_COLUMNS = [name for name in FACTS_SCHEMA if name not in PAYLOAD_COLUMNS]
+
+
 def facts_frame(events: Sequence[Event]) -> pl.DataFrame:
     return pl.DataFrame([_row(event) for event in events], schema=FACTS_SCHEMA, orient="row")
 
 
 def _row(event: Event) -> tuple[object, ...]:
     fact = event.fact
-    payload = fact.payload
-    new_at = payload.get("occurred_at")
     return (
         event.id,
         fact.kind.value,
@@ -69,8 +86,20 @@ def _row(event: Event) -> tuple[object, ...]:
         fact.checkpoint.casefold() if fact.checkpoint else None,
         fact.direction.value if fact.direction else None,
         fact.occurred_at,
+        *payload_values(fact.kind.value, fact.payload),
+    )
+
+
+def payload_values(kind: str, payload: Mapping[str, Any]) -> tuple[object, ...]:
+    """The ``PAYLOAD_COLUMNS`` of a fact. A read's payload is its device's line: it gives
+    only why the line was rejected, when it was."""
+    reason = payload.get("reason") or payload.get("rejected")  # a rejected line: why
+    if kind == "read":
+        return (None, reason, *[None] * (len(PAYLOAD_COLUMNS) - 2))
+    new_at = payload.get("occurred_at")
+    return (
         payload.get("target"),
-        payload.get("reason") or payload.get("rejected"),  # a rejected line: why
+        reason,
         datetime.fromisoformat(new_at) if isinstance(new_at, str) else None,
         payload.get("bib"),
         payload.get("stage"),
@@ -79,6 +108,35 @@ def _row(event: Event) -> tuple[object, ...]:
         payload.get("status") or payload.get("decision"),
         payload.get("code"),
         _duration(payload.get("duration")),
+    )
+
+
+def facts_from_log(log: pl.DataFrame) -> pl.DataFrame:
+    """``facts_frame`` of a race's whole log, from its columns as the store gives them
+    (``event_log.log_columns``: ``LOG_COLUMNS`` and ``payload``, JSON text or null where
+    it gives nothing), without an object per event: millions of reads load in seconds.
+    Only the payloads given are parsed (every fact's but the reads', most of which give
+    nothing)."""
+    given = np.flatnonzero(log["payload"].is_not_null().to_numpy())
+    kinds, texts = log["kind"].gather(given), log["payload"].gather(given)
+    parsed = pl.DataFrame(
+        [payload_values(kind, json.loads(text)) for kind, text in zip(kinds, texts, strict=True)],
+        schema={name: FACTS_SCHEMA[name] for name in PAYLOAD_COLUMNS},
+        orient="row",
+    )
+    payload_columns = [
+        pl.repeat(None, log.height, dtype=FACTS_SCHEMA[name], eager=True)
+        .scatter(given, parsed[name])
+        .alias(name)
+        for name in PAYLOAD_COLUMNS
+    ]
+    names = log["checkpoint"].unique().drop_nulls().to_list()
+    folded = {name: name.casefold() for name in names if name != name.casefold()}
+    checkpoint = pl.col("checkpoint").replace(folded) if folded else pl.col("checkpoint")
+    return (
+        log.with_columns(checkpoint.alias("checkpoint"), *payload_columns)
+        .select(list(FACTS_SCHEMA))
+        .cast(pl.Schema(FACTS_SCHEMA))
     )
 
 

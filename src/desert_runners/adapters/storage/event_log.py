@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+import polars as pl
+from sqlalchemy import Select, String, Text, and_, case, cast, func, or_, select, type_coerce
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, RowMapping
@@ -141,6 +142,54 @@ def query_events(
         return [_to_event(row, race) for row in rows]
     latest = connection.execute(query.order_by(events.c.id.desc()).limit(limit)).mappings()
     return [_to_event(row, race) for row in reversed(list(latest))]
+
+
+def log_columns(connection: Connection, race_id: int) -> pl.DataFrame:
+    """A race's whole log as columns, in event order, for the results engine
+    (``results.facts.facts_from_log``): event_id, kind, source, bib, tag, stage,
+    checkpoint, direction, at (UTC), and payload as JSON text where it can give the
+    engine something (every fact's but a read's, a read's only when it says why it was
+    rejected). No object per event: the database's own values, times as text."""
+    payload = cast(events.c.payload, Text)
+    given = or_(
+        events.c.kind != EventKind.READ.value,
+        payload.like('%"reason"%'),
+        payload.like('%"rejected"%'),
+    )
+    query = (
+        select(
+            events.c.id,
+            events.c.kind,
+            events.c.source,
+            events.c.bib,
+            events.c.tag,
+            events.c.stage,
+            events.c.checkpoint,
+            events.c.direction,
+            _utc_text(connection, events.c.occurred_at),
+            case((given, payload), else_=None),
+        )
+        .where(events.c.race_id == race_id)
+        .order_by(events.c.id)
+    )
+    rows = connection.execute(query).all()
+    names = ["event_id", "kind", "source", "bib", "tag", "stage", "checkpoint", "direction"]
+    types = [pl.Int64, pl.String, pl.String, pl.Int64, pl.String, pl.Int64, pl.String, pl.String]
+    schema = dict(zip([*names, "at", "payload"], [*types, pl.String, pl.String], strict=True))
+    columns = zip(*rows, strict=True) if rows else ([] for _ in schema)
+    frame = pl.DataFrame(dict(zip(schema, columns, strict=True)), schema=schema)
+    at = pl.col("at").str.to_datetime(_UTC_TEXT, time_unit="us", time_zone="UTC")
+    return frame.with_columns(at)
+
+
+_UTC_TEXT = "%Y-%m-%d %H:%M:%S%.f"  # how both databases give an instant here, in UTC
+
+
+def _utc_text(connection: Connection, column: Any) -> Any:
+    """``column`` (an instant) as UTC text: SQLite stores it so; PostgreSQL formats it."""
+    if connection.dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24:MI:SS.US")
+    return type_coerce(column, String)  # the stored text, not turned into a datetime
 
 
 def count_events(connection: Connection) -> dict[str, int]:
