@@ -149,7 +149,7 @@ def log_columns(connection: Connection, race_id: int) -> pl.DataFrame:
     (``results.facts.facts_from_log``): event_id, kind, source, bib, tag, stage,
     checkpoint, direction, at (UTC), and payload as JSON text where it can give the
     engine something (every fact's but a read's, a read's only when it says why it was
-    rejected). No object per event: the database's own values, times as text."""
+    rejected). No Event object per row: the database's own values, times as text."""
     payload = cast(events.c.payload, Text)
     given = or_(
         events.c.kind != EventKind.READ.value,
@@ -173,13 +173,25 @@ def log_columns(connection: Connection, race_id: int) -> pl.DataFrame:
         .order_by(events.c.id)
     )
     rows = connection.execute(query).all()
-    names = ["event_id", "kind", "source", "bib", "tag", "stage", "checkpoint", "direction"]
-    types = [pl.Int64, pl.String, pl.String, pl.Int64, pl.String, pl.Int64, pl.String, pl.String]
-    schema = dict(zip([*names, "at", "payload"], [*types, pl.String, pl.String], strict=True))
-    columns = zip(*rows, strict=True) if rows else ([] for _ in schema)
-    frame = pl.DataFrame(dict(zip(schema, columns, strict=True)), schema=schema)
+    columns = zip(*rows, strict=True) if rows else ([] for _ in _LOG_SCHEMA)
+    frame = pl.DataFrame(dict(zip(_LOG_SCHEMA, columns, strict=True)), schema=_LOG_SCHEMA)
     at = pl.col("at").str.to_datetime(_UTC_TEXT, time_unit="us", time_zone="UTC")
     return frame.with_columns(at)
+
+
+# The columns of ``log_columns`` as the query gives them, in its order.
+_LOG_SCHEMA = {
+    "event_id": pl.Int64,
+    "kind": pl.String,
+    "source": pl.String,
+    "bib": pl.Int64,
+    "tag": pl.String,
+    "stage": pl.Int64,
+    "checkpoint": pl.String,
+    "direction": pl.String,
+    "at": pl.String,
+    "payload": pl.String,
+}
 
 
 _UTC_TEXT = "%Y-%m-%d %H:%M:%S%.f"  # how both databases give an instant here, in UTC
