@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from desert_runners.domain.events import Event
+from desert_runners.domain.events import Event, EventKind
 
 UTC_TIME = pl.Datetime("us", "UTC")
 # The log's few-valued text (kinds, sources, tags, checkpoints, directions) is held as
@@ -66,8 +66,6 @@ PAYLOAD_COLUMNS = [
     "code",
     "duration",
 ]
-# The columns the log itself gives, before the payload's.
-LOG_COLUMNS = [name for name in FACTS_SCHEMA if name not in PAYLOAD_COLUMNS]
 
 
 def facts_frame(events: Sequence[Event]) -> pl.DataFrame:
@@ -94,7 +92,7 @@ def payload_values(kind: str, payload: Mapping[str, Any]) -> tuple[object, ...]:
     """The ``PAYLOAD_COLUMNS`` of a fact. A read's payload is its device's line: it gives
     only why the line was rejected, when it was."""
     reason = payload.get("reason") or payload.get("rejected")  # a rejected line: why
-    if kind == "read":
+    if kind == EventKind.READ.value:
         return (None, reason, *[None] * (len(PAYLOAD_COLUMNS) - 2))
     new_at = payload.get("occurred_at")
     return (
@@ -113,8 +111,9 @@ def payload_values(kind: str, payload: Mapping[str, Any]) -> tuple[object, ...]:
 
 def facts_from_log(log: pl.DataFrame) -> pl.DataFrame:
     """``facts_frame`` of a race's whole log, from its columns as the store gives them
-    (``event_log.log_columns``: ``LOG_COLUMNS`` and ``payload``, JSON text or null where
-    it gives nothing), without an object per event: millions of reads load in seconds.
+    (``event_log.log_columns``: the columns of ``FACTS_SCHEMA`` that are not a payload's,
+    and ``payload``, JSON text or null where it gives nothing), without an object per
+    event: millions of reads load in seconds.
     Only the payloads given are parsed (every fact's but the reads', most of which give
     nothing)."""
     given = np.flatnonzero(log["payload"].is_not_null().to_numpy())
