@@ -31,7 +31,7 @@ from rich.table import Table
 from desert_runners.adapters.importers.race_definition import load_definitions
 from desert_runners.domain.race import Race
 from desert_runners.domain.tags import TagTimeline
-from desert_runners.results.facts import FACTS_SCHEMA, in_force
+from desert_runners.results.facts import FACTS_SCHEMA
 from desert_runners.results.overall import overall_results
 from desert_runners.results.reconcile import reconcile
 from desert_runners.results.stage import race_stage_results
@@ -161,10 +161,10 @@ def _as_facts(frame: pl.DataFrame) -> pl.DataFrame:
 def engine(race: Race, facts: pl.DataFrame, bibs: pl.Series, tags: TagTimeline) -> int:
     """As ``services.results.compute``, from the loaded events on."""
     facts = with_read_bibs(facts, tags)
-    passings = reconcile(race, facts, bibs, NO_TAGS).passings
-    rulings = in_force(facts)  # the few facts that are not reads, once for every stage
+    reconciled = reconcile(race, facts, bibs, NO_TAGS)
+    rulings = reconciled.rulings  # the few facts that are not reads, for every stage
     final = {stage.number: True for stage in race.stages}
-    stages = race_stage_results(race, passings, rulings, bibs, final)
+    stages = race_stage_results(race, reconciled.passings, rulings, bibs, final)
     overall = overall_results(race, stages, rulings, len(race.stages))
     return overall.height
 

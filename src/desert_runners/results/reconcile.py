@@ -64,6 +64,7 @@ class Reconciliation:
     passings: pl.DataFrame  # bib, stage, checkpoint, direction, at, status, reason, events
     set_aside: pl.DataFrame  # event_id, reason
     conflicts: pl.DataFrame  # see results.conflicts: where two sources disagree
+    rulings: pl.DataFrame  # the facts in force that are not reads or entries (in_force)
 
 
 def course_frame(race: Race) -> pl.DataFrame:
@@ -151,6 +152,7 @@ def reconcile(
         _mark_conflicts(passings, notes(conflicts, race.zone)),
         set_aside.sort("event_id"),
         conflicts,
+        rulings,
     )
 
 
@@ -212,7 +214,7 @@ def _passings(
         if bad_first.is_empty() or len(displaced) == _MAX_DISPLACEMENTS:
             break
         displaced.append(bad_first)
-        remaining = remaining.filter(~pl.col("crossing").is_in(bad_first["crossing"].implode()))
+        remaining = remaining.filter(~among(remaining["crossing"], bad_first["crossing"]))
     set_aside = [repeats, *(_as_set_aside(frame, every) for frame in displaced)]
     numbers = (
         pl.concat([frame["crossing"] for frame in displaced])

@@ -14,7 +14,7 @@ from desert_runners.domain.errors import UserError
 from desert_runners.domain.race import Race, Stage
 from desert_runners.domain.tags import tag_timeline
 from desert_runners.results.categories import GROUP_COLUMN, Grouping, entrants_frame, rank_within
-from desert_runners.results.facts import facts_from_log, in_force
+from desert_runners.results.facts import facts_from_log
 from desert_runners.results.overall import overall_results
 from desert_runners.results.reconcile import Reconciliation, reconcile
 from desert_runners.results.sheet import SHEET_SCHEMA, ResultSheet
@@ -54,7 +54,7 @@ def compute(context: Context, race_slug: str | None) -> Computed:
     # Reads get their bib from the tag history at their own time, not today's tags.
     facts = with_read_bibs(facts_from_log(log), tag_timeline(history))
     reconciled = reconcile(race, facts, bibs, NO_TAGS)
-    rulings = in_force(facts)  # starts, withdrawals, penalties, holds: once for all stages
+    rulings = reconciled.rulings  # starts, withdrawals, penalties, holds: for all stages
     as_of = context.clock()
     started = {stage.number: is_over(stage, as_of) for stage in race.stages if stage.start <= as_of}
     stages = race_stage_results(race, reconciled.passings, rulings, bibs, started)
