@@ -15,13 +15,16 @@ from collections import Counter
 import polars as pl
 from tests.integration.test_result_sheets import FIXTURES
 
-from desert_runners.adapters.storage.event_log import query_events
+from desert_runners.adapters.storage.event_log import highest_sequence, query_events
 from desert_runners.bootstrap import Context, bootstrap
 from desert_runners.domain.events import EventKind
 from desert_runners.services.live_simulation import Progress, play_live
 from desert_runners.services.races import find_race, load_race_file
 from desert_runners.services.results import compute
 from desert_runners.services.simulation import load_simulation
+from desert_runners.simulate.live.clock import RaceClock
+from desert_runners.simulate.live.plan import point_plans
+from desert_runners.simulate.live.points import LivePoint
 from desert_runners.simulate.model.events import EntryVoid, MedicalHold, Penalty, Withdrawal
 from desert_runners.simulate.model.simulation import SimulatedRace, simulate_race
 
@@ -149,3 +152,31 @@ def test_stopped_mid_race_then_started_again_stores_each_fact_once(context: Cont
     }
     for kind, ruling in expected.items():
         assert kinds[kind] == sum(isinstance(r, ruling) for r in simulated.rulings), kind
+
+
+def test_a_timing_point_counts_what_its_reader_stored_once_the_reader_has_ended(
+    context: Context,
+) -> None:
+    """A stop lets the batch the reader is storing complete, and only then counts: a
+    count taken before the reader ended once said 659 reads while the store held 660."""
+    simulated = _simulated(context)
+    plan = max(point_plans(simulated), key=lambda plan: len(plan.reads))
+    row = find_race(context, RACE)
+    clock = RaceClock(plan.release[-1] + 1, 1.0)  # every read of the point is due
+
+    def in_store() -> int:
+        with context.store.read() as connection:
+            return highest_sequence(connection, row.id, plan.name) or 0
+
+    async def stop_while_reads_flow() -> LivePoint:
+        point = LivePoint(context, row.id, RACE, plan, clock)
+        point.release(plan.release[len(plan.reads) // 2])
+        await point.start(row.race.zone)
+        while await asyncio.to_thread(in_store) == 0:  # the reader is storing
+            await asyncio.sleep(0.01)
+        point.release(clock.timestamp())  # the rest, on their way as it stops
+        await point.stop()
+        return point
+
+    point = asyncio.run(stop_while_reads_flow())
+    assert 0 < point.stored == in_store() <= len(plan.reads)

@@ -351,8 +351,7 @@ class _Run:
         await asyncio.to_thread(self._drain)
         for point in self.points:
             if point.decoder is not None and not point.finished:
-                await asyncio.to_thread(point.check_stored)
-                await point.stop()
+                await point.stop()  # counts what its reader stored, the last batch too
         self.report.reads_stored = sum(point.stored for point in self.points)
         counts = self.stations.counts
         self.report.stations = counts.stations
