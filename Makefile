@@ -29,6 +29,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/results_engine.py
+	$(BIN)/python bench/recompute.py
 	$(BIN)/python bench/capture.py
 
 clean:

@@ -14,14 +14,13 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from desert_runners.adapters.storage import entrant_repo, tag_repo
-from desert_runners.adapters.storage.event_log import log_columns
 from desert_runners.bootstrap import Context
 from desert_runners.domain.errors import UserError
 from desert_runners.domain.race import Race
 from desert_runners.domain.tags import tag_timeline
 from desert_runners.results.conflicts import DISAGREEMENT
-from desert_runners.results.facts import facts_from_log
 from desert_runners.results.reconcile import Thresholds, reconcile
+from desert_runners.services.race_log import race_facts
 from desert_runners.services.races import find_race
 from desert_runners.services.read_bibs import NO_TAGS, with_read_bibs
 
@@ -56,9 +55,9 @@ def list_conflicts(
     with context.store.read() as connection:
         entrants = [entrant for entrant, _ in entrant_repo.list_entrants(connection, row.id)]
         history = tag_repo.tag_history(connection, row.id)
-        log = log_columns(connection, row.id)  # columns: no object per event
+        logged = race_facts(context.store, connection, row.id)  # only what is new
     names = {entrant.bib: entrant.name for entrant in entrants}
-    facts = with_read_bibs(facts_from_log(log), tag_timeline(history))
+    facts = with_read_bibs(logged, tag_timeline(history))
     bibs = pl.Series("bib", sorted(names), dtype=pl.Int64)
     found = reconcile(race, facts, bibs, NO_TAGS, Thresholds(disagreement=window)).conflicts
     conflicts = [

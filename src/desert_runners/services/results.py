@@ -8,18 +8,17 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from desert_runners.adapters.storage import entrant_repo, tag_repo
-from desert_runners.adapters.storage.event_log import log_columns
 from desert_runners.bootstrap import Context
 from desert_runners.domain.errors import UserError
 from desert_runners.domain.race import Race, Stage
 from desert_runners.domain.tags import tag_timeline
 from desert_runners.results.categories import GROUP_COLUMN, Grouping, entrants_frame, rank_within
-from desert_runners.results.facts import facts_from_log
 from desert_runners.results.overall import overall_results
 from desert_runners.results.reconcile import Reconciliation, reconcile
 from desert_runners.results.sheet import SHEET_SCHEMA, ResultSheet
 from desert_runners.results.stage import race_stage_results
 from desert_runners.results.teams import team_results
+from desert_runners.services.race_log import race_facts
 from desert_runners.services.races import find_race
 from desert_runners.services.read_bibs import NO_TAGS, with_read_bibs
 
@@ -48,11 +47,11 @@ def compute(context: Context, race_slug: str | None) -> Computed:
     with context.store.read() as connection:
         entrants = [entrant for entrant, _ in entrant_repo.list_entrants(connection, row.id)]
         history = tag_repo.tag_history(connection, row.id)
-        log = log_columns(connection, row.id)  # columns: no object per event
+        logged = race_facts(context.store, connection, row.id)  # only what is new
     people = entrants_frame(race, entrants)
     bibs = people["bib"]
     # Reads get their bib from the tag history at their own time, not today's tags.
-    facts = with_read_bibs(facts_from_log(log), tag_timeline(history))
+    facts = with_read_bibs(logged, tag_timeline(history))
     reconciled = reconcile(race, facts, bibs, NO_TAGS)
     rulings = reconciled.rulings  # starts, withdrawals, penalties, holds: for all stages
     as_of = context.clock()

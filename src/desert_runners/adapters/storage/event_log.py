@@ -144,12 +144,13 @@ def query_events(
     return [_to_event(row, race) for row in reversed(list(latest))]
 
 
-def log_columns(connection: Connection, race_id: int) -> pl.DataFrame:
-    """A race's whole log as columns, in event order, for the results engine
+def log_columns(connection: Connection, race_id: int, after: int = 0) -> pl.DataFrame:
+    """A race's log as columns, in event order, for the results engine
     (``results.facts.facts_from_log``): event_id, kind, source, bib, tag, stage,
     checkpoint, direction, at (UTC), and payload as JSON text where it can give the
     engine something (every fact's but a read's, a read's only when it says why it was
-    rejected). No Event object per row: the database's own values, times as text."""
+    rejected). No Event object per row: the database's own values, times as text.
+    ``after``: only the events whose id is above it (the whole log by default)."""
     payload = cast(events.c.payload, Text)
     given = or_(
         events.c.kind != EventKind.READ.value,
@@ -169,7 +170,7 @@ def log_columns(connection: Connection, race_id: int) -> pl.DataFrame:
             _utc_text(connection, events.c.occurred_at),
             case((given, payload), else_=None),
         )
-        .where(events.c.race_id == race_id)
+        .where(events.c.race_id == race_id, events.c.id > after)
         .order_by(events.c.id)
     )
     rows = connection.execute(query).all()
@@ -177,6 +178,12 @@ def log_columns(connection: Connection, race_id: int) -> pl.DataFrame:
     frame = pl.DataFrame(dict(zip(_LOG_SCHEMA, columns, strict=True)), schema=_LOG_SCHEMA)
     at = pl.col("at").str.to_datetime(_UTC_TEXT, time_unit="us", time_zone="UTC")
     return frame.with_columns(at)
+
+
+def count_up_to(connection: Connection, race_id: int, last_id: int) -> int:
+    """How many events of the race's log have an id up to ``last_id``."""
+    query = select(func.count()).where(events.c.race_id == race_id, events.c.id <= last_id)
+    return int(connection.execute(query).scalar_one())
 
 
 # The columns of ``log_columns`` as the query gives them, in its order.
