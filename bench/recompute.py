@@ -112,9 +112,9 @@ def main() -> int:
     )
     table.add_row(
         "events read from the store by the last computation",
-        f"{cache.last_read:,}",
+        f"{cache.events_read:,}",
         f"{events:,}",
-        f"{cache.last_read / events:.4f}",
+        f"{cache.events_read / events:.4f}",
     )
     console.print(table)
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections import Counter
 
 import polars as pl
@@ -172,7 +173,9 @@ def test_a_timing_point_counts_what_its_reader_stored_once_the_reader_has_ended(
         point = LivePoint(context, row.id, RACE, plan, clock)
         point.release(plan.release[len(plan.reads) // 2])
         await point.start(row.race.zone)
+        deadline = time.monotonic() + 30
         while await asyncio.to_thread(in_store) == 0:  # the reader is storing
+            assert time.monotonic() < deadline, "the reader stored nothing in 30 s"
             await asyncio.sleep(0.01)
         point.release(clock.timestamp())  # the rest, on their way as it stops
         await point.stop()

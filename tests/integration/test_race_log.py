@@ -78,18 +78,37 @@ def test_after_new_events_only_they_are_read_and_the_facts_are_the_whole_logs(
     cache = LogCache()
     first = _cached(context, cache, row.id)
     assert cache.full_reads == 1
-    assert cache.last_read == first.height > 1_000
+    assert cache.events_read == first.height > 1_000
     assert_frame_equal(first, _whole(context, row.id))
 
     assert_frame_equal(_cached(context, cache, row.id), first)
-    assert cache.last_read == 0  # nothing new: nothing read
+    assert cache.events_read == 0  # nothing new: nothing read
 
     _append(context, row, _later(row, "a"))
     after = _cached(context, cache, row.id)
-    assert (cache.last_read, cache.full_reads) == (4, 1)
+    assert (cache.events_read, cache.full_reads) == (4, 1)
     assert after.height == first.height + 4
+    assert after.n_chunks() == 1  # in one piece: not a piece more at each computation
     assert_frame_equal(after, _whole(context, row.id))
     assert after["checkpoint"].tail(4).to_list() == ["cp1", "cp1", None, None]
+
+
+def test_a_reader_on_an_older_snapshot_gets_the_log_as_it_sees_it(context: Context) -> None:
+    """A read transaction sees one state of the store throughout, on both backends; the
+    cache, filled meanwhile by a newer one, gives it the facts of its own snapshot."""
+    simulated_into(context)
+    row = find_race(context, RACE)
+    cache = LogCache()
+    with context.store.read() as older:
+        before = cache.facts(older, row.id)  # its snapshot starts here
+        _append(context, row, _later(row, "c"))  # committed by another connection
+        newer = _cached(context, cache, row.id)
+        assert (newer.height, cache.events_read) == (before.height + 4, 4)
+        assert cache.facts(older, row.id).height == before.height  # still its own
+        assert cache.full_reads == 2
+    after = _cached(context, cache, row.id)
+    assert (cache.events_read, cache.full_reads) == (4, 2)
+    assert_frame_equal(after, _whole(context, row.id))
 
 
 def test_results_computed_again_after_new_events_are_those_of_a_fresh_read(
@@ -131,7 +150,7 @@ def test_an_event_committed_late_below_the_last_id_read_makes_it_read_the_whole_
             _append(context, row, late)  # higher ids, committed at once
             seen = _cached(context, cache, row.id)
             assert seen.height == before + len(late)
-            assert (cache.last_read, cache.full_reads) == (len(late), 1)
+            assert (cache.events_read, cache.full_reads) == (len(late), 1)
         after = _cached(context, cache, row.id)
         assert cache.full_reads == 2  # the late events lie below the last id read
         assert after.height == before + len(early) + len(late)

@@ -29,7 +29,7 @@ from desert_runners.results.facts import facts_from_log
 
 @dataclass(frozen=True)
 class _Held:
-    facts: pl.DataFrame  # in event order
+    facts: pl.DataFrame  # in event order, in one piece
     last_id: int  # the highest event id read (0: none)
 
 
@@ -37,28 +37,41 @@ class LogCache:
     """The facts of each race read so far from one store."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()  # one reader at a time: no two reads of one log
+        self._lock = threading.Lock()  # guards the two dictionaries
+        self._race_locks: dict[int, threading.Lock] = {}  # one reader of a log at a time
         self._races: dict[int, _Held] = {}
-        self.last_read = 0  # events read from the store by the latest call
+        self.events_read = 0  # events read from the store by the latest call
         self.full_reads = 0  # calls that read a race's whole log
 
     def facts(self, connection: Connection, race_id: int) -> pl.DataFrame:
         """The facts of the race's whole log, as ``connection`` sees it."""
         with self._lock:
+            race_lock = self._race_locks.setdefault(race_id, threading.Lock())
+        with race_lock:
             held = self._races.get(race_id)
-            if held is not None and count_up_to(connection, race_id, held.last_id) == len(
-                held.facts
-            ):
-                new = log_columns(connection, race_id, after=held.last_id)
-                facts = pl.concat([held.facts, facts_from_log(new)]) if len(new) else held.facts
+            if held is not None and _still_whole(connection, race_id, held):
+                new = log_columns(connection, race_id, after_id=held.last_id)
+                # One piece again: a frame in thousands of pieces is slow to filter.
+                facts = (
+                    pl.concat([held.facts, facts_from_log(new)], rechunk=True)
+                    if len(new)
+                    else held.facts
+                )
             else:
                 new = log_columns(connection, race_id)
                 facts = facts_from_log(new)
                 self.full_reads += 1
             last_id = int(facts["event_id"][-1]) if len(facts) else 0  # in event order
-            self._races[race_id] = _Held(facts, last_id)
-            self.last_read = len(new)
+            with self._lock:
+                self._races[race_id] = _Held(facts, last_id)
+                self.events_read = len(new)
             return facts
+
+
+def _still_whole(connection: Connection, race_id: int, held: _Held) -> bool:
+    """Whether the store holds no event up to the last id read that ``held`` lacks (or
+    one it has: a connection on an older snapshot than the one that filled it)."""
+    return count_up_to(connection, race_id, held.last_id) == len(held.facts)
 
 
 _caches: weakref.WeakKeyDictionary[Store, LogCache] = weakref.WeakKeyDictionary()

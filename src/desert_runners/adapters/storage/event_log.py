@@ -144,13 +144,13 @@ def query_events(
     return [_to_event(row, race) for row in reversed(list(latest))]
 
 
-def log_columns(connection: Connection, race_id: int, after: int = 0) -> pl.DataFrame:
+def log_columns(connection: Connection, race_id: int, after_id: int = 0) -> pl.DataFrame:
     """A race's log as columns, in event order, for the results engine
     (``results.facts.facts_from_log``): event_id, kind, source, bib, tag, stage,
     checkpoint, direction, at (UTC), and payload as JSON text where it can give the
     engine something (every fact's but a read's, a read's only when it says why it was
     rejected). No Event object per row: the database's own values, times as text.
-    ``after``: only the events whose id is above it (the whole log by default)."""
+    ``after_id``: only the events whose id is above it (the whole log by default)."""
     payload = cast(events.c.payload, Text)
     given = or_(
         events.c.kind != EventKind.READ.value,
@@ -170,7 +170,7 @@ def log_columns(connection: Connection, race_id: int, after: int = 0) -> pl.Data
             _utc_text(connection, events.c.occurred_at),
             case((given, payload), else_=None),
         )
-        .where(events.c.race_id == race_id, events.c.id > after)
+        .where(events.c.race_id == race_id, events.c.id > after_id)
         .order_by(events.c.id)
     )
     rows = connection.execute(query).all()

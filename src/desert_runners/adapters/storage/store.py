@@ -35,8 +35,14 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
+        """One read-only transaction that sees one state of the store throughout: SQLite
+        keeps the snapshot of its first read; PostgreSQL needs REPEATABLE READ (its
+        default gives each statement its own, so two queries could disagree)."""
+        options: dict[str, object] = {READ_ONLY: True}
+        if self.engine.dialect.name == "postgresql":
+            options["isolation_level"] = "REPEATABLE READ"  # read-only: never a conflict
         with self.engine.connect() as connection:
-            connection = connection.execution_options(**{READ_ONLY: True})
+            connection = connection.execution_options(**options)
             with connection.begin():
                 yield connection
 

@@ -101,10 +101,12 @@ class LivePoint:
         what the store holds. Counted before the reader ended, a batch it was storing
         would be missing from the count (a busy machine once showed 659 for 660)."""
         self._stop.set()
-        if self._reader is not None:
-            await self._reader
-            await asyncio.sleep(0.05)  # the decoder sees the reader go, and ends its session
-        if self.decoder is not None:
-            await self.decoder.stop()
-            await asyncio.to_thread(self.check_stored)
-        self.finished = True
+        try:
+            if self._reader is not None:
+                await self._reader  # its error, if any, is the caller's to see
+                await asyncio.sleep(0.05)  # the decoder sees the reader go, ends its session
+        finally:
+            if self.decoder is not None:
+                await self.decoder.stop()
+                await asyncio.to_thread(self.check_stored)
+            self.finished = True
