@@ -49,7 +49,11 @@ class LogCache:
             race_lock = self._race_locks.setdefault(race_id, threading.Lock())
         with race_lock:
             held = self._races.get(race_id)
-            if held is not None and _still_whole(connection, race_id, held):
+            whole = held is None or not _still_whole(connection, race_id, held)
+            if held is None or whole:
+                new = log_columns(connection, race_id)
+                facts = facts_from_log(new)
+            else:
                 new = log_columns(connection, race_id, after_id=held.last_id)
                 # One piece again: a frame in thousands of pieces is slow to filter.
                 facts = (
@@ -57,14 +61,11 @@ class LogCache:
                     if len(new)
                     else held.facts
                 )
-            else:
-                new = log_columns(connection, race_id)
-                facts = facts_from_log(new)
-                self.full_reads += 1
             last_id = int(facts["event_id"][-1]) if len(facts) else 0  # in event order
             with self._lock:
                 self._races[race_id] = _Held(facts, last_id)
                 self.events_read = len(new)
+                self.full_reads += whole
             return facts
 
 
