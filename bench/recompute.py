@@ -17,11 +17,10 @@ import desert_runners  # noqa: F401  first: it sets how Polars' allocator keeps 
 
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from measure import add_figure, timed
 from rich.console import Console
 from rich.table import Table
 
@@ -72,12 +71,6 @@ def compute_afresh(url: str) -> None:
         opened.store.close()
 
 
-def timed(work: Callable[[], object]) -> float:
-    began = time.perf_counter()
-    work()
-    return time.perf_counter() - began
-
-
 def main() -> int:
     console = Console()
     with tempfile.TemporaryDirectory(prefix="desert-runners-bench-") as folder:
@@ -104,17 +97,14 @@ def main() -> int:
         "ratio",
         title=f"Results computed again: {RUNNERS:,} runners, {events:,} events, SQLite",
     )
-    table.add_row(
-        f"seconds: compute after {NEW_READS} new reads",
-        f"{ours:.2f}",
-        f"{baseline:.2f}",
-        f"{ours / baseline:.2f}",
-    )
-    table.add_row(
+    add_figure(table, f"seconds: compute after {NEW_READS} new reads", ours, baseline)
+    add_figure(
+        table,
         "events read from the store by the last computation",
-        f"{cache.events_read:,}",
-        f"{events:,}",
-        f"{cache.events_read / events:.4f}",
+        cache.events_read,
+        events,
+        figure=",",
+        ratio=".4f",
     )
     console.print(table)
     return 0

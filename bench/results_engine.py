@@ -19,12 +19,13 @@ import desert_runners  # noqa: F401  first: it sets how Polars' allocator keeps 
 
 import resource
 import sys
-import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+from measure import add_figure, timed
 from rich.console import Console
 from rich.table import Table
 
@@ -169,18 +170,12 @@ def engine(race: Race, facts: pl.DataFrame, bibs: pl.Series, tags: TagTimeline) 
     return overall.height
 
 
-def timed(work: object) -> float:
-    began = time.perf_counter()
-    work()  # type: ignore[operator]
-    return time.perf_counter() - began
-
-
-def cpu_per_run(work: object, runs: int) -> tuple[float, float]:
+def cpu_per_run(work: Callable[[], object], runs: int) -> tuple[float, float]:
     """CPU seconds per run of ``work`` (user and system, all threads), and page faults:
     memory taken from the system again costs system time."""
     before = resource.getrusage(resource.RUSAGE_SELF)
     for _ in range(runs):
-        work()  # type: ignore[operator]
+        work()
     after = resource.getrusage(resource.RUSAGE_SELF)
     seconds = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     return seconds / runs, (after.ru_minflt - before.ru_minflt) / runs
@@ -208,29 +203,26 @@ def main() -> int:
         "ratio",
         title=f"Results from raw events: {RUNNERS:,} runners, {facts.height:,} events",
     )
-    table.add_row(
-        "seconds: bibs from tags, reconcile, 6 stages, GC",
-        f"{ours:.2f}",
-        f"{baseline:.2f}",
-        f"{ours / baseline:.1f}",
+    add_figure(
+        table, "seconds: bibs from tags, reconcile, 6 stages, GC", ours, baseline, ratio=".1f"
     )
-    table.add_row(
-        "events per second",
-        f"{facts.height / ours:,.0f}",
-        f"{facts.height / baseline:,.0f}",
-        f"{baseline / ours:.2f}",
+    add_figure(
+        table, "events per second", facts.height / ours, facts.height / baseline, figure=",.0f"
     )
-    table.add_row(
+    add_figure(
+        table,
         "CPU seconds (user + system, all threads), mean of 3",
-        f"{our_cpu:.2f}",
-        f"{sort_cpu:.2f}",
-        f"{our_cpu / sort_cpu:.1f}",
+        our_cpu,
+        sort_cpu,
+        ratio=".1f",
     )
-    table.add_row(
+    add_figure(
+        table,
         "page faults (memory taken from the system), mean of 3",
-        f"{our_faults:,.0f}",
-        f"{sort_faults:,.0f}",
-        f"{our_faults / max(sort_faults, 1):.1f}",
+        our_faults,
+        sort_faults,
+        figure=",.0f",
+        ratio=".1f",
     )
     console.print(table)
     return 0
